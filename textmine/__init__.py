@@ -1,0 +1,77 @@
+"""textmine: tag Chinese after-sales feedback with the study's six complaint categories.
+
+>>> import textmine
+>>> textmine.LABELS
+('channel', 'speed', 'cycle', 'capability', 'efficiency', 'communication')
+>>> clf = textmine.load()                                      # doctest: +SKIP
+>>> clf.predict(["热线永远占线，留言也没人回"])                    # doctest: +SKIP
+[['channel', 'speed']]
+
+Importing the package is cheap: jieba, scikit-learn and pandas are loaded on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, ModelError, TextmineError
+from .taxonomy import ALL_SIZE_BUCKETS, LABEL_INFO, LABELS, SIZE_BUCKETS, UNKNOWN_SIZE
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LABELS",
+    "LABEL_INFO",
+    "SIZE_BUCKETS",
+    "ALL_SIZE_BUCKETS",
+    "UNKNOWN_SIZE",
+    "normalize",
+    "tokenize",
+    "DomainTokenizer",
+    "size_bucket",
+    "load",
+    "ComplaintClassifier",
+    "label_frame",
+    "label_file",
+    "aggregate",
+    "TextmineError",
+    "InputError",
+    "ModelError",
+]
+
+# public name -> module that defines it; imported on first attribute access (PEP 562)
+_LAZY = {
+    "normalize": "normalize",
+    "tokenize": "tokenize",
+    "DomainTokenizer": "tokenize",
+    "size_bucket": "sizes",
+    "load": "persistence",
+    "ComplaintClassifier": "model",
+    "label_frame": "labeling",
+    "label_file": "labeling",
+    "aggregate": "aggregate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'textmine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .aggregate import aggregate
+    from .labeling import label_file, label_frame
+    from .model import ComplaintClassifier
+    from .normalize import normalize
+    from .persistence import load
+    from .sizes import size_bucket
+    from .tokenize import DomainTokenizer, tokenize

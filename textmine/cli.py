@@ -1,0 +1,118 @@
+"""Command line: ``textmine <command> ...``. Thin: parse, call one library function, format.
+
+Exit codes: 0 ok, 1 input/model error (the message names the file, row or value), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import TextmineError
+
+logger = logging.getLogger("textmine")
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], Handler]] = {}
+
+
+def command(name: str):
+    """Register ``build(subparsers) -> parser`` and the handler it dispatches to."""
+
+    def register(build):
+        def wrap(handler: Handler) -> Handler:
+            _COMMANDS[name] = (build, handler)
+            return handler
+
+        return wrap
+
+    return register
+
+
+# --- tokenize -----------------------------------------------------------------------------------
+def _build_tokenize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "tokenize",
+        help="show how textmine tokenises a text",
+        description="Normalise and tokenise texts with the domain tokeniser.\n\n"
+        "example: textmine tokenize '客服電話一直佔線，消息已讀不回'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("texts", nargs="+", help="texts to tokenise")
+    p.add_argument("--user-dict", help="extra word file (word [freq] [pos] per line)")
+    return p
+
+
+@command("tokenize")(_build_tokenize)
+def _run_tokenize(args: argparse.Namespace) -> int:
+    from .tokenize import tokenize
+
+    for text in args.texts:
+        print(" / ".join(tokenize(text, user_words=args.user_dict)))
+    return 0
+
+
+# --- size -----------------------------------------------------------------------------------------
+def _build_size(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "size",
+        help="map company sizes as customers write them to the study's buckets",
+        description="Read company sizes and print their bucket and the reading.\n\n"
+        "example: textmine size 两千多人 51～200 中型企业",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("values", nargs="+", help="size values")
+    return p
+
+
+@command("size")(_build_size)
+def _run_size(args: argparse.Namespace) -> int:
+    from .sizes import parse_size
+
+    for value in args.values:
+        r = parse_size(value)
+        print(json.dumps({"value": value, "bucket": r.bucket, "reason": r.reason}, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="textmine",
+        description="Tag Chinese after-sales feedback with the study's six complaint categories.",
+    )
+    parser.add_argument("--version", action="version", version=f"textmine {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for build, _handler in _COMMANDS.values():
+        build(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``textmine`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="textmine: %(levelname)s: %(message)s",
+    )
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # the CLI owns logging; jieba is chatty
+    try:
+        return _COMMANDS[args.command][1](args)
+    except TextmineError as exc:
+        print(f"textmine {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("textmine: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

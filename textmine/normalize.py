@@ -1,0 +1,103 @@
+"""Prepare raw feedback for analysis without changing what users see.
+
+``normalize`` is applied to a *copy* of the text before tokenising and featurising; outputs of
+textmine always carry the original text. Steps, in order:
+
+1. ``None``/NaN/non-strings become ``""`` (non-strings other than NaN are ``str()``-ed);
+2. control characters, lone surrogates and zero-width characters are dropped;
+3. Unicode NFKC: full-width letters, digits and punctuation become half-width
+   (``ＡＢＣ１２３，`` → ``ABC123,``), compatibility forms are unified;
+4. Traditional → Simplified Chinese with OpenCC's ``t2s`` tables (character and phrase level);
+5. runs of whitespace collapse to a single space; leading/trailing space is stripped.
+
+Emoji, English words and case are kept (English is lower-cased only by the feature extractor).
+The function is deterministic, idempotent and never raises on a ``str``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from typing import Any
+
+__all__ = ["normalize", "to_traditional"]
+
+_WHITESPACE = re.compile(r"\s+")
+# Zero-width and format characters that only hide duplicates (keeps ZWJ for emoji sequences).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad"), None)
+
+_converters: dict[str, Any] = {}
+_converter_lock = threading.Lock()
+
+
+def _converter(config: str) -> Any:
+    """An OpenCC converter, built once per process (OpenCC objects are thread-safe to use)."""
+    conv = _converters.get(config)
+    if conv is None:
+        with _converter_lock:
+            conv = _converters.get(config)
+            if conv is None:
+                import opencc  # local import: keeps ``import textmine`` fast
+
+                conv = opencc.OpenCC(config)
+                _converters[config] = conv
+    return conv
+
+
+def _strip_controls(text: str) -> str:
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            # tabs and newlines are whitespace to keep; other controls are noise
+            out.append(" " if ch in "\t\n\r\x0b\x0c\x85" else "")
+        elif cat == "Cs":  # lone surrogate: cannot be encoded, drop it
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:  # pandas.NA, numpy.nan and friends without importing pandas here
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def normalize(text: Any) -> str:
+    """Return the analysis form of ``text``: NFKC, Simplified, clean whitespace.
+
+    >>> normalize("  客服電話ＡＢＣ，１２３  ")
+    '客服电话ABC,123'
+    >>> normalize(None)
+    ''
+    """
+    if not isinstance(text, str):
+        if _is_missing(text):
+            return ""
+        text = str(text)
+    if not text:
+        return ""
+    # Two passes at most: a conversion can (rarely) expose a character the other step changes.
+    for _ in range(3):
+        cleaned = _strip_controls(text).translate(_INVISIBLE)
+        cleaned = unicodedata.normalize("NFKC", cleaned)
+        if not cleaned.isascii():
+            cleaned = _converter("t2s").convert(cleaned)
+        cleaned = _WHITESPACE.sub(" ", cleaned).strip()
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (OpenCC ``s2t``); used by robustness checks and benchmarks."""
+    return _converter("s2t").convert(text) if text else text
