@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textmine.normalize import normalize, to_traditional
+from textmine.normalization import normalize, to_traditional
 
 
 @pytest.mark.parametrize(

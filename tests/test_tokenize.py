@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from textmine.tokenize import DomainTokenizer, tokenize
+from textmine.tokenization import DomainTokenizer, tokenize
 
 DOMAIN_TERMS = ["企业微信", "钉钉", "已读不回", "审批流", "工单", "私有化部署", "踢皮球", "石沉大海",
                 "占线", "外勤", "回访", "驻场", "远程协助", "二次开发"]

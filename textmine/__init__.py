@@ -16,7 +16,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, ModelError, TextmineError
+from .normalization import normalize
+from .sizes import size_bucket
 from .taxonomy import ALL_SIZE_BUCKETS, LABEL_INFO, LABELS, SIZE_BUCKETS, UNKNOWN_SIZE
+from .tokenization import DomainTokenizer, tokenize
 
 __version__ = "0.1.0"
 
@@ -42,15 +45,11 @@ __all__ = [
 
 # public name -> module that defines it; imported on first attribute access (PEP 562)
 _LAZY = {
-    "normalize": "normalize",
-    "tokenize": "tokenize",
-    "DomainTokenizer": "tokenize",
-    "size_bucket": "sizes",
     "load": "persistence",
     "ComplaintClassifier": "model",
     "label_frame": "labeling",
     "label_file": "labeling",
-    "aggregate": "aggregate",
+    "aggregate": "aggregation",
 }
 
 
@@ -68,10 +67,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .aggregate import aggregate
+    from .aggregation import aggregate
     from .labeling import label_file, label_frame
     from .model import ComplaintClassifier
-    from .normalize import normalize
     from .persistence import load
-    from .sizes import size_bucket
-    from .tokenize import DomainTokenizer, tokenize

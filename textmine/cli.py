@@ -49,7 +49,7 @@ def _build_tokenize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 @command("tokenize")(_build_tokenize)
 def _run_tokenize(args: argparse.Namespace) -> int:
-    from .tokenize import tokenize
+    from .tokenization import tokenize
 
     for text in args.texts:
         print(" / ".join(tokenize(text, user_words=args.user_dict)))

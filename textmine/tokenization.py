@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .normalize import normalize
+from .normalization import normalize
 
 __all__ = ["DomainTokenizer", "tokenize", "NEGATORS", "DEGREE_WORDS"]
 
