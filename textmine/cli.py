@@ -79,6 +79,60 @@ def _run_size(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- train --------------------------------------------------------------------------------------
+def _build_train(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from .train import add_arguments
+
+    p = sub.add_parser(
+        "train",
+        help="retrain the classifier from the labelled corpus",
+        description="Fit the complaint classifier on the corpus, print cross-validated and\n"
+        "evaluation scores, and write the model with its manifest.\n\n"
+        "example: textmine train --corpus corpus/ --out models/ --eval my_labelled.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(p)
+    return p
+
+
+@command("train")(_build_train)
+def _run_train(args: argparse.Namespace) -> int:
+    from .train import format_report, options_from_args, train
+
+    report = train(options_from_args(args))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+# --- evaluate -----------------------------------------------------------------------------------
+def _build_evaluate(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "evaluate",
+        help="score a model on a labelled file",
+        description="Per-label precision/recall/F1, micro/macro F1, exact match and the most\n"
+        "common confusions on a JSONL/CSV/TSV/XLSX file with id, text and labels.\n\n"
+        "example: textmine evaluate my_labelled.jsonl --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="labelled file (labels as a JSON list, or ids joined by ';')")
+    p.add_argument("--model", help="model file or folder (default: the shipped model)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+@command("evaluate")(_build_evaluate)
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_file, format_scores
+    from .persistence import load
+
+    result = evaluate_file(load(args.model), args.file)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_scores(result, args.file))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="textmine",

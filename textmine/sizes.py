@@ -106,8 +106,13 @@ def _chinese_to_range(token: str) -> tuple[float, float] | None:
             digit_lo = digit_hi = None
         else:
             return None
-    lo = total_lo + section_lo + (digit_lo or 0)
-    hi = total_hi + section_hi + (digit_hi or 0)
+    # a trailing digit right after a unit counts in the next lower place: 一千八 = 1800,
+    # 一百五 = 150, 一万二 = 12000 (but 一千零八 = 1008)
+    scale = 1.0
+    if digit_lo is not None and len(token) >= 2 and token[-2] in _CN_UNITS:
+        scale = _CN_UNITS[token[-2]] / 10
+    lo = total_lo + section_lo + (digit_lo or 0) * scale
+    hi = total_hi + section_hi + (digit_hi or 0) * scale
     if hi <= 0:
         return None
     return lo, math.floor(hi)

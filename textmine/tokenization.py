@@ -33,7 +33,7 @@ from typing import Any
 
 from .normalization import normalize
 
-__all__ = ["DomainTokenizer", "tokenize", "NEGATORS", "DEGREE_WORDS"]
+__all__ = ["DomainTokenizer", "tokenize", "apply_negation", "is_content", "NEGATORS", "DEGREE_WORDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -179,13 +179,15 @@ class DomainTokenizer:
     # -- tokenising -----------------------------------------------------------------------------
     def __call__(self, text: str) -> list[str]:
         """Tokens of an already-normalised ``text`` (see ``textmine.normalize``)."""
-        if not text:
-            return []
-        raw = self._tokenizer().lcut(text.lower(), HMM=self.hmm)
-        return _apply_negation([t for t in raw if _is_content(t)])
+        return apply_negation([t for t in self.raw_tokens(text) if is_content(t)])
+
+    def raw_tokens(self, text: str) -> list[str]:
+        """jieba's tokens of lower-cased ``text``, punctuation and spaces included."""
+        return self._tokenizer().lcut(text.lower(), HMM=self.hmm) if text else []
 
 
-def _is_content(token: str) -> bool:
+def is_content(token: str) -> bool:
+    """False for punctuation, spaces and control tokens."""
     if not token or token.isspace():
         return False
     if len(token) == 1:
@@ -194,7 +196,8 @@ def _is_content(token: str) -> bool:
     return True
 
 
-def _apply_negation(tokens: list[str]) -> list[str]:
+def apply_negation(tokens: list[str]) -> list[str]:
+    """Fuse negators with the word they negate (see module docs)."""
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:

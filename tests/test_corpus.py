@@ -1,0 +1,124 @@
+"""The labelled corpus meets the balance, diversity and hygiene figures of its datasheet."""
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+
+import pytest
+
+from textmine import LABELS
+from textmine.corpus import CorpusError, corpus_files, read_records
+
+from .conftest import REPO, SHARED
+
+REGISTERS = {"survey", "chat", "ticket", "email", "call_note", "forum", "meeting_minutes",
+             "app_review", "social_post", "review"}
+
+
+def _grams(text, n=5):
+    text = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+    return {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
+
+
+def near_duplicate_pairs(texts_a, texts_b=None, threshold=0.7):
+    """Pairs (i, j) whose character 5-gram sets have Jaccard similarity >= threshold."""
+    ga = [_grams(t) for t in texts_a]
+    gb = ga if texts_b is None else [_grams(t) for t in texts_b]
+    index = defaultdict(list)
+    for j, g in enumerate(gb):
+        for x in g:
+            index[x].append(j)
+    pairs = []
+    for i, g in enumerate(ga):
+        shared = Counter(j for x in g for j in index[x])
+        for j, c in shared.items():
+            if (texts_b is None and j <= i) or c / (len(g) + len(gb[j]) - c) < threshold:
+                continue
+            pairs.append((i, j))
+    return pairs
+
+
+def test_schema_ids_labels(corpus_records):
+    ids = [r.id for r in corpus_records]
+    assert len(ids) == len(set(ids))
+    for path in corpus_files(REPO / "corpus"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            obj = json.loads(line)
+            assert {"id", "text", "labels", "company_size", "score", "register"} <= set(obj), obj["id"]
+            assert obj["register"] in REGISTERS, obj["id"]
+            assert isinstance(obj["labels"], list) and set(obj["labels"]) <= set(LABELS), obj["id"]
+            assert obj["score"] is None or (isinstance(obj["score"], int) and 1 <= obj["score"] <= 10)
+            assert 0 < len(obj["text"]) <= 300, obj["id"]
+
+
+def test_balance(corpus_records):
+    n = len(corpus_records)
+    assert n >= 4000
+    counts = Counter(label for r in corpus_records for label in r.labels)
+    for label in LABELS:
+        assert counts[label] >= 500, (label, counts[label])
+    unlabelled = [r for r in corpus_records if not r.labels]
+    assert len(unlabelled) >= 1000
+    multi = sum(1 for r in corpus_records if len(r.labels) >= 2)
+    assert multi / n >= 0.25
+    # hard negatives live in their own file, at least half of the unlabelled records
+    hard = [r for r in unlabelled if r.id.startswith("neg-")]
+    assert len(hard) >= len(unlabelled) / 2
+
+
+def test_boundary_pairs_covered(corpus_records):
+    pairs = Counter(frozenset(p) for r in corpus_records for p in
+                    [(a, b) for i, a in enumerate(r.labels) for b in r.labels[i + 1:]])
+    for a, b in [("speed", "cycle"), ("cycle", "efficiency"), ("capability", "efficiency"),
+                 ("channel", "speed"), ("capability", "communication")]:
+        assert pairs[frozenset((a, b))] >= 50, (a, b)
+
+
+def test_diversity(corpus_records):
+    n = len(corpus_records)
+    domains = Counter(r.extra["domain"] for r in corpus_records)
+    other = n - domains["enterprise"]
+    assert 0.2 <= other / n <= 0.35, domains
+    from textmine.normalization import _converter
+
+    t2s = _converter("t2s")
+    traditional = sum(1 for r in corpus_records if len(r.text) >= 4 and
+                      sum(a != b for a, b in zip(r.text, t2s.convert(r.text))) >= 2)
+    assert traditional / n >= 0.03, traditional
+    lengths = [len(r.text) for r in corpus_records]
+    assert min(lengths) <= 6 and max(lengths) >= 200
+    assert len({r.extra["register"] for r in corpus_records}) >= 8
+    from textmine import size_bucket
+
+    buckets = Counter(size_bucket(r.company_size) for r in corpus_records if r.company_size)
+    assert all(buckets[b] >= 50 for b in ("1-50", "51-200", "201-500", "501-1000", "1001-2000", "2000+")), buckets
+
+
+def test_near_duplicate_rate(corpus_records):
+    pairs = near_duplicate_pairs([r.text for r in corpus_records])
+    assert len(pairs) / len(corpus_records) <= 0.005, [(corpus_records[i].id, corpus_records[j].id) for i, j in pairs[:10]]
+
+
+@pytest.mark.skipif(not (SHARED / "eval").is_dir(), reason="shared/eval is not present")
+def test_no_overlap_with_evaluation_data(corpus_records):
+    eval_texts = []
+    for path in (SHARED / "eval").glob("*.jsonl"):
+        eval_texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    corpus_texts = [r.text for r in corpus_records]
+    assert set(corpus_texts).isdisjoint(eval_texts)
+    pairs = near_duplicate_pairs(corpus_texts, eval_texts, threshold=0.5)
+    assert not pairs, [(corpus_records[i].id, eval_texts[j][:30]) for i, j in pairs[:5]]
+
+
+def test_reader_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "好", "labels": []}\n{"id": "b", "text": "差", "labels": ["slow"]}\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"bad\.jsonl, line 2 \(id b\): unknown label 'slow'"):
+        read_records(bad)
+    bad.write_text('{"id": "a", "text": "好", "labels": []}\nnot json\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"line 2: invalid JSON"):
+        read_records(bad)
+    bad.write_text('{"id": "a", "text": "好", "labels": [], "score": 11}\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match="score must be an integer 1-10"):
+        read_records(bad)

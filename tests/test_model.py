@@ -1,0 +1,133 @@
+import math
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import textmine
+from textmine.model import ComplaintClassifier, best_thresholds, label_matrix
+
+BOUNDARY_CASES = [
+    # (text, labels that must be predicted, labels that must not be)
+    ("客服回复挺快的，但是问题到现在也没解决，重启了三次还是老样子", {"capability"}, {"speed"}),
+    ("电话倒是一打就通，客服态度也好，问题当场就解决了", set(), {"channel", "communication", "capability"}),
+    ("热线永远占线，留言也没人回", {"channel", "speed"}, set()),
+    ("回复挺快，但问题拖了一个月才解决", {"cycle"}, {"speed"}),
+    ("工程师讲了半天我们也听不懂，问他进度也说不清楚", {"communication"}, set()),
+    ("转了四个部门，每次都要重新描述一遍问题", {"efficiency"}, set()),
+    ("价格太贵了，续费能不能便宜点", set(), set(textmine.LABELS)),
+    ("能不能加个导出Excel的功能？", set(), set(textmine.LABELS)),
+]
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return textmine.load()
+
+
+def test_shipped_model_api_contract(clf):
+    assert clf.labels == textmine.LABELS
+    texts = ["热线永远占线，留言也没人回", None, math.nan, "", "客服很耐心，当天就解决了"]
+    proba = clf.predict_proba(texts)
+    assert isinstance(proba, pd.DataFrame)
+    assert list(proba.columns) == list(textmine.LABELS) and len(proba) == len(texts)
+    assert ((proba.to_numpy() >= 0) & (proba.to_numpy() <= 1)).all()
+    assert (proba.iloc[1:4].to_numpy() == 0).all()
+    predicted = clf.predict(texts)
+    assert isinstance(predicted, list) and len(predicted) == len(texts)
+    assert predicted[1] == predicted[2] == predicted[3] == []
+    for labels in predicted:
+        assert labels == [label for label in textmine.LABELS if label in labels]  # LABELS order
+
+
+def test_predict_accepts_any_iterable_and_keeps_series_index(clf):
+    series = pd.Series(["消息已读不回", "挺好的"], index=[10, 20])
+    assert list(clf.predict_proba(series).index) == [10, 20]
+    assert clf.predict(iter(["消息已读不回"])) == clf.predict(("消息已读不回",))
+    with pytest.raises(TypeError, match="single string"):
+        clf.predict("消息已读不回")
+
+
+@pytest.mark.parametrize("text, must, must_not", BOUNDARY_CASES)
+def test_guide_boundary_cases(clf, text, must, must_not):
+    predicted = set(clf.predict([text])[0])
+    assert must <= predicted, f"{text}: expected {must}, got {predicted}"
+    assert not (must_not & predicted), f"{text}: must not predict {must_not & predicted}"
+
+
+def test_explain_names_phrases_of_the_text(clf):
+    text = "热线永远占线，留言也没人回"
+    explanation = clf.explain(text)
+    assert set(explanation) == set(clf.predict([text])[0])
+    for label, phrases in explanation.items():
+        assert phrases, label
+        weights = [w for _, w in phrases]
+        assert weights == sorted(weights, reverse=True)
+        for phrase, _ in phrases:
+            assert phrase in textmine.normalize(text)
+    assert clf.explain("") == {} and clf.explain(None) == {}
+
+
+def test_thread_safe_prediction(clf, corpus_records):
+    texts = [r.text for r in corpus_records[:300]]
+    serial = clf.predict_proba(texts).to_numpy()
+    results = [None] * 4
+
+    def work(k):
+        results[k] = clf.predict_proba(texts).to_numpy()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_allclose(r, serial)
+
+
+def test_metamorphic_robustness_on_a_sample(clf, corpus_records):
+    from textmine.normalization import to_traditional
+
+    texts = [r.text for r in corpus_records[::25]]
+    base = clf.predict(texts)
+    variants = {
+        "traditional": [to_traditional(t) for t in texts],
+        "full-width": ["".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t) for t in texts],
+        "emoji": [t + " 😡" for t in texts],
+    }
+    for name, changed in variants.items():
+        same = np.mean([a == b for a, b in zip(base, clf.predict(changed))])
+        assert same >= 0.98, f"{name}: only {same:.1%} unchanged"
+
+
+def test_sklearn_estimator_conventions(small_corpus):
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    from textmine.corpus import read_records
+
+    records = read_records(small_corpus)
+    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    est = ComplaintClassifier(threshold_cv=0, segment_window=0)
+    assert clone(est).get_params() == est.get_params()
+    search = GridSearchCV(est, {"C": [1.0, 4.0]}, cv=2).fit(texts, y)
+    assert search.best_params_["C"] in (1.0, 4.0)
+    assert 0.0 <= search.best_score_ <= 1.0
+    assert isinstance(search.predict(texts[:3]), list)
+
+
+def test_label_matrix_and_thresholds():
+    y = label_matrix([["speed"], [], ["channel", "cycle"]])
+    assert y.tolist() == [[0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [1, 0, 1, 0, 0, 0]]
+    with pytest.raises(ValueError, match="unknown label 'slow'"):
+        label_matrix([["slow"]])
+    proba = np.array([[0.9] * 6, [0.2] * 6, [0.7] * 6])
+    assert np.all(best_thresholds(y, proba) >= 0.1)
+
+
+def test_fit_rejects_bad_input():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ComplaintClassifier(kind="forest").fit(["a", "b"], [[], []])
+    with pytest.raises(ValueError, match="at least 2 positive"):
+        ComplaintClassifier().fit(["电话打不通", "挺好"], [["channel"], []])

@@ -1,0 +1,154 @@
+"""Labelled records: read, validate and fingerprint corpus and evaluation files.
+
+A record follows the labelling guide: ``id``, ``text``, ``labels`` (list of label ids, possibly
+empty), optional ``company_size`` and ``score`` (1-10), plus ``register`` in the corpus.
+JSONL is the corpus format; CSV/TSV/XLSX with a ``labels`` column (ids joined by ``;``) are
+accepted for evaluation files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CorpusError
+from .taxonomy import LABELS
+
+__all__ = ["Record", "read_records", "read_corpus", "corpus_files", "corpus_fingerprint"]
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    text: str
+    labels: tuple[str, ...]
+    company_size: str | None = None
+    score: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _parse_labels(value: Any, where: str) -> tuple[str, ...]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            try:
+                value = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(f"{where}: labels {value!r} is not valid JSON: {exc}") from exc
+        else:
+            value = [p.strip() for p in stripped.replace(",", ";").split(";") if p.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise CorpusError(f"{where}: labels must be a list of label ids, found {value!r}")
+    labels = []
+    for label in value:
+        if label not in LABELS:
+            raise CorpusError(f"{where}: unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        if label in labels:
+            raise CorpusError(f"{where}: label {label!r} given twice")
+        labels.append(label)
+    return tuple(sorted(labels, key=LABELS.index))
+
+
+def _record(obj: dict[str, Any], where: str, require_labels: bool) -> Record:
+    if not isinstance(obj, dict):
+        raise CorpusError(f"{where}: expected a JSON object, found {type(obj).__name__}")
+    rid = obj.get("id")
+    if rid is None or str(rid).strip() == "":
+        raise CorpusError(f"{where}: missing 'id'")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise CorpusError(f"{where} (id {rid}): 'text' must be a string, found {text!r}")
+    if "labels" not in obj and require_labels:
+        raise CorpusError(f"{where} (id {rid}): missing 'labels' (use [] for no label)")
+    labels = _parse_labels(obj.get("labels"), f"{where} (id {rid})")
+    score = obj.get("score")
+    if score is not None and not (isinstance(score, float) and math.isnan(score)):
+        try:
+            score_int = int(score)
+        except (TypeError, ValueError):
+            raise CorpusError(f"{where} (id {rid}): score must be an integer 1-10, found {score!r}") from None
+        if score_int != score or not 1 <= score_int <= 10:
+            raise CorpusError(f"{where} (id {rid}): score must be an integer 1-10, found {score!r}")
+        score = score_int
+    else:
+        score = None
+    size = obj.get("company_size")
+    size = None if size is None or (isinstance(size, float) and math.isnan(size)) else str(size)
+    known = {"id", "text", "labels", "company_size", "score"}
+    extra = {k: v for k, v in obj.items() if k not in known}
+    return Record(str(rid), text, labels, size, score, extra)
+
+
+def read_records(path: str | Path, *, require_labels: bool = True) -> list[Record]:
+    """Records of one JSONL/CSV/TSV/XLSX file; errors name the file, line and field."""
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such file")
+    records: list[Record] = []
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+        with path.open(encoding="utf-8-sig") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise CorpusError(f"{path}, line {lineno}: invalid JSON: {exc.msg}") from exc
+                records.append(_record(obj, f"{path}, line {lineno}", require_labels))
+    else:
+        from .io import read_table
+
+        frame = read_table(path).frame
+        for i, obj in enumerate(frame.to_dict(orient="records")):
+            records.append(_record(obj, f"{path}, row {i + 2}", require_labels))
+    seen: dict[str, int] = {}
+    for i, rec in enumerate(records):
+        if rec.id in seen:
+            raise CorpusError(f"{path}: id {rec.id!r} appears twice (records {seen[rec.id] + 1} and {i + 1})")
+        seen[rec.id] = i
+    return records
+
+
+def corpus_files(corpus: str | Path) -> list[Path]:
+    """The corpus's record files: ``*.jsonl`` at the top of a folder (samples/ is not corpus)."""
+    corpus = Path(corpus)
+    if corpus.is_file():
+        return [corpus]
+    files = sorted(corpus.glob("*.jsonl"))
+    if not files:
+        raise CorpusError(f"{corpus}: no *.jsonl corpus files found")
+    return files
+
+
+def read_corpus(corpus: str | Path) -> list[Record]:
+    """All records of a corpus folder or file; ids must be unique across files."""
+    records: list[Record] = []
+    owner: dict[str, Path] = {}
+    for path in corpus_files(corpus):
+        for rec in read_records(path):
+            if rec.id in owner:
+                raise CorpusError(f"id {rec.id!r} appears in both {owner[rec.id]} and {path}")
+            owner[rec.id] = path
+            records.append(rec)
+    return records
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(corpus: str | Path) -> dict[str, Any]:
+    """SHA-256 of every corpus file and of their concatenation (name + digest, in order)."""
+    files = {path.name: file_sha256(path) for path in corpus_files(corpus)}
+    combined = hashlib.sha256("".join(f"{n}:{h}\n" for n, h in files.items()).encode()).hexdigest()
+    return {"files": files, "sha256": combined}

@@ -1,0 +1,174 @@
+"""Text → feature matrix: domain-word n-grams and character n-grams, TF-IDF weighted.
+
+Long feedback mixes product talk with one service complaint, and a whole-text TF-IDF vector
+dilutes that clause. ``TextFeatures.transform_pieces`` therefore also cuts a text into
+*pieces*: when it is longer than ``segment_min_chars``, overlapping windows of ``segment_window`` clauses (clauses end at 。！？；，… and
+line breaks). The model scores every piece and keeps, per label, the highest probability.
+A text with a single clause is its own piece. Each text is tokenised once; pieces reuse its
+tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .normalization import normalize
+from .tokenization import DomainTokenizer, apply_negation, is_content
+
+__all__ = ["TextFeatures", "WordNgrams", "CueCounter", "as_texts", "normalize_all"]
+
+# tokens that end a clause (jieba yields punctuation as separate tokens)
+_CLAUSE_END = re.compile(r"^[。！？!?；;，,\n…~～]+$|^\.{2,}$")
+
+
+def as_texts(texts: Any) -> list[Any]:
+    """Materialise ``texts`` (any iterable, a pandas Series, ...) as a list; refuse one str."""
+    if isinstance(texts, str):
+        raise TypeError("expected an iterable of texts, got a single string; wrap it in a list")
+    if hasattr(texts, "tolist"):
+        return list(texts.tolist())
+    return list(texts)
+
+
+def normalize_all(texts: Iterable[Any]) -> list[str]:
+    return [normalize(t) for t in as_texts(texts)]
+
+
+class WordNgrams:
+    """Analyzer for token lists: n-grams joined by a space (picklable, unlike a lambda)."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2)) -> None:
+        self.ngram_range = tuple(ngram_range)
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        lo, hi = self.ngram_range
+        out = list(tokens) if lo == 1 else []
+        for n in range(max(lo, 2), hi + 1):
+            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return out
+
+
+class CueCounter:
+    """Six features: matches of each label's cue patterns (``data/cues.txt``), capped at 3."""
+
+    def __init__(self) -> None:
+        from importlib import resources
+
+        from .taxonomy import LABELS
+
+        text = resources.files("textmine").joinpath("data/cues.txt").read_text(encoding="utf-8")
+        patterns: dict[str, str] = {}
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                label, pattern = line.split("\t", 1)
+                patterns[label] = pattern.strip()
+        missing = set(LABELS) - set(patterns)
+        if missing:
+            raise ValueError(f"data/cues.txt has no patterns for {sorted(missing)}")
+        self.patterns = [re.compile(patterns[label]) for label in LABELS]
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.patterns)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for j, pattern in enumerate(self.patterns):
+                out[i, j] = min(3, len(pattern.findall(text)))
+        return out
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """Normalised texts → ``[word TF-IDF | char TF-IDF]`` sparse matrix."""
+
+    def __init__(
+        self,
+        *,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (1, 3),
+        min_df: int = 2,
+        max_features: int | None = 200_000,
+        user_words: Any = None,
+        hmm: bool = False,
+        segment_window: int = 2,
+        segment_min_chars: int = 60,
+        cue_weight: float = 0.3,
+    ) -> None:
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.user_words = user_words
+        self.hmm = hmm
+        self.segment_window = segment_window
+        self.segment_min_chars = segment_min_chars
+        self.cue_weight = cue_weight
+
+    def _tfidf(self, **kwargs: Any) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            min_df=self.min_df, max_features=self.max_features, sublinear_tf=True,
+            dtype=np.float32, **kwargs,
+        )
+
+    def fit(self, X: Iterable[str], y: Any = None) -> TextFeatures:
+        texts = as_texts(X)
+        self.tokenizer_ = DomainTokenizer(user_words=self.user_words, hmm=self.hmm)
+        self.word_ = self._tfidf(analyzer=WordNgrams(self.word_ngrams), lowercase=False)
+        self.word_.fit([self.tokenizer_(t) for t in texts])
+        self.char_ = self._tfidf(analyzer="char", ngram_range=tuple(self.char_ngrams), lowercase=True)
+        self.char_.fit(texts)
+        self.cues_ = CueCounter() if self.cue_weight else None
+        for vec in (self.word_, self.char_):
+            vec.stop_words_ = None  # pruned terms only bloat the pickle
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        texts = as_texts(X)
+        return self._stack([self.tokenizer_(t) for t in texts], texts)
+
+    def _stack(self, token_lists: list[list[str]], texts: list[str]) -> sp.csr_matrix:
+        blocks = [self.word_.transform(token_lists), self.char_.transform(texts)]
+        if self.cues_ is not None:
+            blocks.append(sp.csr_matrix(self.cues_(texts) * self.cue_weight))
+        return sp.hstack(blocks, format="csr")
+
+    def pieces(self, text: str) -> list[tuple[str, list[str]]]:
+        """``(piece_text, piece_tokens)`` for one normalised text (see module docs)."""
+        raw = self.tokenizer_.raw_tokens(text)
+        clauses: list[list[str]] = [[]]
+        for tok in raw:
+            if _CLAUSE_END.match(tok):
+                if clauses[-1]:
+                    clauses[-1].append(tok)
+                    clauses.append([])
+            else:
+                clauses[-1].append(tok)
+        clauses = [c for c in clauses if any(is_content(t) for t in c)]
+        window = max(1, int(self.segment_window or 0))
+        if not self.segment_window or len(clauses) <= 1 or len(text) <= self.segment_min_chars:
+            groups = [[t for c in clauses for t in c]] if clauses else [raw]
+        else:
+            groups = [
+                [t for c in clauses[i : i + window] for t in c]
+                for i in range(max(1, len(clauses) - window + 1))
+            ]
+        return [("".join(g), apply_negation([t for t in g if is_content(t)])) for g in groups]
+
+    def transform_pieces(self, X: Iterable[str]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Feature rows of every piece, each row's text index, and per text whether its only
+        piece is the whole text."""
+        texts, tokens, owner = [], [], []
+        source = as_texts(X)
+        is_whole = np.zeros(len(source), dtype=bool)
+        for i, text in enumerate(source):
+            pieces = self.pieces(text)
+            is_whole[i] = len(pieces) == 1
+            for piece_text, piece_tokens in pieces:
+                texts.append(piece_text)
+                tokens.append(piece_tokens)
+                owner.append(i)
+        return self._stack(tokens, texts), np.asarray(owner, dtype=np.int64), is_whole

@@ -1,0 +1,299 @@
+"""The multi-label complaint classifier, a scikit-learn estimator over raw texts.
+
+>>> clf = ComplaintClassifier().fit(texts, labels)     # doctest: +SKIP
+>>> clf.predict(["热线永远占线，留言也没人回"])           # doctest: +SKIP
+[['channel', 'speed']]
+
+``labels`` may be lists of label ids or a 0/1 matrix with one column per ``LABELS`` entry.
+Per-label decision thresholds are tuned on out-of-fold probabilities during ``fit`` (set
+``threshold_cv=0`` to keep 0.5). ``predict`` returns label names; ``predict_indicator`` the 0/1
+matrix; ``score`` is macro-F1, so ``GridSearchCV(ComplaintClassifier(), ...)`` works with its
+default scoring.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.multioutput import ClassifierChain
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from .features import TextFeatures, normalize_all
+from .taxonomy import LABELS
+
+__all__ = ["ComplaintClassifier", "label_matrix", "best_thresholds", "KINDS"]
+
+logger = logging.getLogger(__name__)
+
+#: Classifier families ``ComplaintClassifier(kind=...)`` can build.
+KINDS = ("logreg", "svm", "nb", "chain")
+
+
+def label_matrix(y: Any) -> np.ndarray:
+    """Lists of label ids (or a 0/1 matrix) → an ``(n, 6)`` int8 matrix in ``LABELS`` order."""
+    if isinstance(y, pd.DataFrame):
+        y = y[list(LABELS)].to_numpy()
+    if isinstance(y, np.ndarray) and y.ndim == 2:
+        if y.shape[1] != len(LABELS):
+            raise ValueError(f"label matrix must have {len(LABELS)} columns, found {y.shape[1]}")
+        return y.astype(np.int8)
+    rows = list(y)
+    out = np.zeros((len(rows), len(LABELS)), dtype=np.int8)
+    index = {label: j for j, label in enumerate(LABELS)}
+    for i, labels in enumerate(rows):
+        if isinstance(labels, str):
+            labels = [part for part in labels.replace(",", ";").split(";") if part.strip()]
+        for label in labels:
+            label = str(label).strip()
+            if label not in index:
+                raise ValueError(f"row {i}: unknown label {label!r}; expected one of {LABELS}")
+            out[i, index[label]] = 1
+    return out
+
+
+def best_thresholds(y_true: np.ndarray, proba: np.ndarray, grid: Sequence[float] | None = None) -> np.ndarray:
+    """Per-label threshold that maximises F1 on ``proba`` (ties → the threshold nearest 0.5)."""
+    grid = np.round(np.arange(0.10, 0.91, 0.02), 2) if grid is None else np.asarray(grid)
+    thresholds = np.full(y_true.shape[1], 0.5)
+    for j in range(y_true.shape[1]):
+        truth = y_true[:, j].astype(bool)
+        best = (-1.0, 0.0)
+        for t in grid:
+            pred = proba[:, j] >= t
+            tp = np.sum(pred & truth)
+            denom = pred.sum() + truth.sum()
+            f1 = 2 * tp / denom if denom else 0.0
+            key = (round(float(f1), 6), -abs(float(t) - 0.5))
+            if key > best:
+                best = key
+                thresholds[j] = float(t)
+    return thresholds
+
+
+class ComplaintClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label classifier of the six complaint labels.
+
+    Parameters (keyword-only, scikit-learn style):
+        kind: ``"logreg"`` (one-vs-rest logistic regression), ``"svm"`` (linear SVM with
+            sigmoid calibration), ``"nb"`` (complement naive Bayes) or ``"chain"`` (a
+            classifier chain of logistic regressions in ``LABELS`` order).
+        C: inverse regularisation of the linear models; ``alpha`` for ``nb``.
+        class_weight: ``None`` or ``"balanced"``.
+        word_ngrams, char_ngrams, min_df, max_features: feature settings.
+        threshold_cv: folds for tuning per-label thresholds in ``fit`` (0 keeps 0.5).
+        segment_window: score overlapping windows of this many clauses and keep each label's
+            maximum (0 scores whole texts only); see ``textmine.features``.
+        segment_min_chars: texts up to this length are always scored whole.
+        combine: how whole-text and best-piece probabilities combine: ``"max"``, ``"mean"``
+            or ``"pieces"`` (see ``_proba``).
+        cue_weight: scale of the six cue-pattern features (``data/cues.txt``); 0 drops them.
+        hmm: let jieba guess unknown words with its HMM (slower; the domain dictionary covers
+            the vocabulary that matters).
+        user_words: extra dictionary words for the tokenizer (see ``DomainTokenizer``).
+        random_state: seed for the folds and the solvers.
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: str = "logreg",
+        C: float = 8.0,
+        alpha: float = 0.3,
+        class_weight: str | None = "balanced",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (1, 3),
+        min_df: int = 2,
+        max_features: int | None = 200_000,
+        threshold_cv: int = 5,
+        segment_window: int = 2,
+        segment_min_chars: int = 60,
+        combine: str = "max",
+        cue_weight: float = 1.0,
+        hmm: bool = False,
+        user_words: Any = None,
+        random_state: int = 0,
+    ) -> None:
+        self.kind = kind
+        self.C = C
+        self.alpha = alpha
+        self.class_weight = class_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.threshold_cv = threshold_cv
+        self.segment_window = segment_window
+        self.segment_min_chars = segment_min_chars
+        self.combine = combine
+        self.cue_weight = cue_weight
+        self.hmm = hmm
+        self.user_words = user_words
+        self.random_state = random_state
+
+    # -- construction ---------------------------------------------------------------------------
+    def _make_head(self) -> Any:
+        if self.kind == "logreg":
+            return OneVsRestClassifier(
+                LogisticRegression(
+                    C=self.C, class_weight=self.class_weight, solver="liblinear",
+                    random_state=self.random_state,
+                )
+            )
+        if self.kind == "svm":
+            return OneVsRestClassifier(
+                CalibratedClassifierCV(
+                    LinearSVC(C=self.C / 8, class_weight=self.class_weight, random_state=self.random_state),
+                    method="sigmoid", cv=3,
+                )
+            )
+        if self.kind == "nb":
+            return OneVsRestClassifier(ComplementNB(alpha=self.alpha))
+        if self.kind == "chain":
+            return ClassifierChain(
+                LogisticRegression(
+                    C=self.C, class_weight=self.class_weight, solver="liblinear",
+                    random_state=self.random_state,
+                ),
+                order=list(range(len(LABELS))),
+            )
+        raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+
+    def _make_features(self) -> TextFeatures:
+        return TextFeatures(
+            word_ngrams=tuple(self.word_ngrams), char_ngrams=tuple(self.char_ngrams),
+            min_df=self.min_df, max_features=self.max_features, user_words=self.user_words,
+            hmm=self.hmm, segment_window=self.segment_window,
+            segment_min_chars=self.segment_min_chars, cue_weight=self.cue_weight,
+        )
+
+    def _fit_parts(self, texts: list[str], Y: np.ndarray) -> tuple[TextFeatures, Any]:
+        features = self._make_features().fit(texts)
+        matrix = features.transform(texts)
+        head = self._make_head().fit(matrix, Y)
+        return features, head
+
+    # -- fitting --------------------------------------------------------------------------------
+    def fit(self, X: Iterable[Any], y: Any) -> ComplaintClassifier:
+        """Fit on raw texts and their labels; tune thresholds on out-of-fold probabilities."""
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.combine not in ("max", "mean", "pieces"):
+            raise ValueError(f"combine must be 'max', 'mean' or 'pieces', got {self.combine!r}")
+        texts = normalize_all(X)
+        Y = label_matrix(y)
+        if len(texts) != len(Y):
+            raise ValueError(f"{len(texts)} texts but {len(Y)} label rows")
+        few = [LABELS[j] for j in range(len(LABELS)) if Y[:, j].sum() < 2]
+        if few:
+            raise ValueError(f"each label needs at least 2 positive examples; too few: {few}")
+        self.oof_proba_: np.ndarray | None = None
+        if self.threshold_cv and self.threshold_cv > 1:
+            self.oof_proba_ = self._out_of_fold(texts, Y, self.threshold_cv)
+            self.thresholds_ = best_thresholds(Y, self.oof_proba_)
+        else:
+            self.thresholds_ = np.full(len(LABELS), 0.5)
+        self.features_, self.head_ = self._fit_parts(texts, Y)
+        return self
+
+    def _out_of_fold(self, texts: list[str], Y: np.ndarray, folds: int) -> np.ndarray:
+        proba = np.zeros(Y.shape, dtype=float)
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        for k, (train, test) in enumerate(splitter.split(texts)):
+            logger.debug("threshold fold %d/%d", k + 1, folds)
+            features, head = self._fit_parts([texts[i] for i in train], Y[train])
+            proba[test] = _proba(features, head, [texts[i] for i in test], self.combine)
+        return proba
+
+    # -- predicting -----------------------------------------------------------------------------
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The label ids, in the column order of every output (== ``textmine.LABELS``)."""
+        return LABELS
+
+    def predict_proba(self, X: Iterable[Any]) -> pd.DataFrame:
+        """Probabilities, one row per text, columns ``LABELS``; empty/None/NaN texts → 0."""
+        check_is_fitted(self, "head_")
+        texts = normalize_all(X)
+        proba = np.zeros((len(texts), len(LABELS)), dtype=float)
+        present = [i for i, t in enumerate(texts) if t]
+        if present:
+            proba[present] = _proba(self.features_, self.head_, [texts[i] for i in present], self.combine)
+        index = X.index if isinstance(X, pd.Series) else None
+        return pd.DataFrame(proba, columns=list(LABELS), index=index)
+
+    def predict_indicator(self, X: Iterable[Any]) -> np.ndarray:
+        """0/1 matrix ``(n, 6)`` in ``LABELS`` order."""
+        proba = self.predict_proba(X).to_numpy()
+        return (proba >= self.thresholds_).astype(np.int8)
+
+    def predict(self, X: Iterable[Any]) -> list[list[str]]:
+        """Predicted label ids per text, in ``LABELS`` order (``[]`` for none)."""
+        return [[LABELS[j] for j in np.flatnonzero(row)] for row in self.predict_indicator(X)]
+
+    def score(self, X: Iterable[Any], y: Any, sample_weight: Any = None) -> float:
+        """Macro-F1 over the six labels (the project's headline metric)."""
+        from sklearn.metrics import f1_score
+
+        return float(
+            f1_score(label_matrix(y), self.predict_indicator(X), average="macro", zero_division=0)
+        )
+
+    def explain(self, text: Any, top: int = 5) -> dict[str, list[tuple[str, float]]]:
+        """For each predicted label, the phrases of ``text`` that drove it, strongest first.
+
+        A phrase's weight is how much the label's probability drops when the phrase is removed
+        from the (normalised) text. Phrases are one to three tokens long and do not overlap.
+        """
+        from .explain import explain_text
+
+        return explain_text(self, text, top=top)
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _head_proba(head: Any, matrix: Any) -> np.ndarray:
+    proba = head.predict_proba(matrix)
+    if isinstance(proba, list):  # some multi-output heads return one (n, 2) array per label
+        proba = np.column_stack([p[:, 1] for p in proba])
+    return np.clip(np.nan_to_num(np.asarray(proba, dtype=float), nan=0.0), 0.0, 1.0)
+
+
+def _proba(features: TextFeatures, head: Any, texts: list[str], combine: str = "max") -> np.ndarray:
+    """``(n, 6)`` probabilities of normalised texts.
+
+    With segmentation on, each label's probability combines the whole-text probability with
+    the highest probability over the text's pieces: ``"max"`` keeps the larger, ``"mean"``
+    averages them, ``"pieces"`` uses the pieces alone. Texts that are a single piece are
+    scored once.
+    """
+    if not features.segment_window:
+        return _head_proba(head, features.transform(texts))
+    matrix, owner, is_whole = features.transform_pieces(texts)
+    piece_proba = _head_proba(head, matrix)
+    best = np.zeros((len(texts), piece_proba.shape[1]), dtype=float)
+    np.maximum.at(best, owner, piece_proba)
+    if combine == "pieces":
+        return best
+    whole = best.copy()
+    split = np.flatnonzero(~is_whole)
+    if len(split):
+        whole[split] = _head_proba(head, features.transform([texts[i] for i in split]))
+    if combine == "mean":
+        return (whole + best) / 2
+    return np.maximum(whole, best)
