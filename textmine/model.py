@@ -118,7 +118,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         threshold_cv: int = 5,
         segment_window: int = 2,
         segment_min_chars: int = 60,
-        combine: str = "max",
+        combine: str = "mean",
         cue_weight: float = 1.0,
         hmm: bool = False,
         user_words: Any = None,
@@ -274,7 +274,7 @@ def _head_proba(head: Any, matrix: Any) -> np.ndarray:
     return np.clip(np.nan_to_num(np.asarray(proba, dtype=float), nan=0.0), 0.0, 1.0)
 
 
-def _proba(features: TextFeatures, head: Any, texts: list[str], combine: str = "max") -> np.ndarray:
+def _proba(features: TextFeatures, head: Any, texts: list[str], combine: str = "mean") -> np.ndarray:
     """``(n, 6)`` probabilities of normalised texts.
 
     With segmentation on, each label's probability combines the whole-text probability with

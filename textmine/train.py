@@ -42,6 +42,7 @@ class TrainingOptions:
     kind: str = "logreg"
     C: float = 8.0
     segment_window: int = 2
+    combine: str = "mean"
     cue_weight: float = 1.0
 
     def __post_init__(self) -> None:
@@ -56,11 +57,13 @@ class TrainingOptions:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.C <= 0:
             raise InputError(f"C must be positive, got {self.C}")
+        if self.combine not in ("max", "mean", "pieces"):
+            raise InputError(f"combine must be max, mean or pieces, got {self.combine!r}")
         if self.segment_window < 0 or self.cue_weight < 0:
             raise InputError("segment_window and cue_weight must not be negative")
 
     def model_params(self) -> dict[str, Any]:
-        return {"kind": self.kind, "C": self.C, "segment_window": self.segment_window,
+        return {"kind": self.kind, "C": self.C, "segment_window": self.segment_window, "combine": self.combine,
                 "cue_weight": self.cue_weight, "threshold_cv": self.folds, "random_state": self.seed}
 
 
@@ -126,13 +129,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", default=defaults.kind, help="logreg, svm, nb or chain (default: logreg)")
     parser.add_argument("--C", type=float, default=defaults.C, help="inverse regularisation (default: 8)")
     parser.add_argument("--segment-window", type=int, default=defaults.segment_window, help="clauses per scored piece; 0 = whole texts")
+    parser.add_argument("--combine", default=defaults.combine, choices=("max", "mean", "pieces"),
+                        help="how whole-text and best-piece probabilities combine (default: mean)")
     parser.add_argument("--cue-weight", type=float, default=defaults.cue_weight, help="weight of the cue-pattern features; 0 = none")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
 
 
 def options_from_args(args: argparse.Namespace) -> TrainingOptions:
     return TrainingOptions(corpus=args.corpus, out=args.out, eval=args.eval, folds=args.folds, seed=args.seed,
-                           kind=args.kind, C=args.C, segment_window=args.segment_window, cue_weight=args.cue_weight)
+                           kind=args.kind, C=args.C, segment_window=args.segment_window, combine=args.combine,
+                           cue_weight=args.cue_weight)
 
 
 def format_report(report: dict[str, Any]) -> str:
