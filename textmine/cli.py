@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 from . import __version__
@@ -130,6 +131,69 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     result = evaluate_file(load(args.model), args.file)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_scores(result, args.file))
+    return 0
+
+
+# --- label --------------------------------------------------------------------------------------
+def _build_label(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "label",
+        help="add complaint labels to every row of a feedback file",
+        description="Label a CSV/TSV/TXT/JSONL/XLSX/Parquet file and write the same rows with\n"
+        "labels, one 0/1 column per label and p_<label> probabilities added.\n"
+        "Exit codes: 0 ok, 1 input or model error, 2 usage error (incl. OUTPUT exists).\n\n"
+        "example: textmine label survey.csv -o survey_labelled.xlsx --text-col 意见反馈 --jobs 2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help="feedback file (.csv .tsv .txt .jsonl .xlsx .parquet)")
+    p.add_argument("-o", "--output", required=True, help="output file; format by extension")
+    p.add_argument("--text-col", help="column with the feedback (default: detected from the header)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx input (default: the first)")
+    p.add_argument("--encoding", help="encoding of a CSV/TSV/TXT input (default: detected)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
+    p.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default 5000)")
+    p.add_argument("--model", help="model file or folder (default: the shipped model)")
+    p.add_argument("--evidence", action="store_true", help="add an 'evidence' column with the phrases behind each label")
+    p.add_argument("--prefix", default="", help="prefix for the added column names (avoids clashes)")
+    p.add_argument("--no-neutralise", dest="neutralise", action="store_false",
+                   help="keep cells starting with = + - @ as they are (default: prefix ' against formula injection)")
+    p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    p.add_argument("--quiet", action="store_true", help="no progress and no summary line")
+    return p
+
+
+class _Progress:
+    """Rows done, rows/s and ETA on one stderr line, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __call__(self, rows: int, fraction: float | None) -> None:
+        elapsed = time.perf_counter() - self.start
+        rate = rows / elapsed if elapsed > 0 else 0.0
+        eta = f", ETA {elapsed * (1 - fraction) / fraction:.0f} s" if fraction else ""
+        print(f"\r{rows} rows, {rate:.0f} rows/s{eta}   ", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        print(file=sys.stderr)
+
+
+@command("label")(_build_label)
+def _run_label(args: argparse.Namespace) -> int:
+    from .labeling import label_file
+
+    progress = _Progress() if not args.quiet and sys.stderr.isatty() else None
+    try:
+        summary = label_file(
+            args.input, args.output, text_col=args.text_col, sheet=args.sheet, jobs=args.jobs,
+            chunk_size=args.chunk_size, model=args.model, evidence=args.evidence, force=args.force,
+            encoding=args.encoding, prefix=args.prefix, neutralise_formulas=args.neutralise, progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.done()
+    if not args.quiet:
+        print(summary.line(), file=sys.stderr)
     return 0
 
 

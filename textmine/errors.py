@@ -27,7 +27,9 @@ class CorpusError(InputError):
 
 
 class OutputExistsError(TextmineError):
-    """The output file exists and overwriting was not allowed."""
+    """The output file exists and overwriting was not allowed (a usage error: exit code 2)."""
+
+    exit_code = 2
 
 
 class ModelError(TextmineError):

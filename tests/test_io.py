@@ -1,0 +1,146 @@
+import json
+
+import pandas as pd
+import pytest
+
+from textmine.errors import InputError
+from textmine.io import TableWriter, detect_encoding, iter_table, neutralise_formulas, read_table
+
+ROWS = pd.DataFrame({"编号": ["1", "2", "3"], "意见反馈": ["客服電話一直佔線😡", "回复挺快，=就是拖了一个月", ""]})
+
+
+def _write_csv(path, encoding, sep=","):
+    path.write_bytes(ROWS.to_csv(index=False, sep=sep, lineterminator="\r\n").encode(encoding))
+
+
+@pytest.mark.parametrize("encoding, expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
+                                                ("gb18030", "gb18030"), ("utf-16", "utf-16")])
+def test_encodings_detected_and_values_kept(tmp_path, encoding, expected):
+    path = tmp_path / "in.csv"
+    _write_csv(path, encoding)
+    assert detect_encoding(path) == expected
+    table = read_table(path)
+    assert table.encoding == expected
+    assert table.frame["意见反馈"].tolist() == ROWS["意见反馈"].tolist()
+    assert table.frame["编号"].tolist() == ["1", "2", "3"]  # read as text, not numbers
+
+
+def test_gbk_file_round_trips_through_writer(tmp_path):
+    src = tmp_path / "gbk.tsv"
+    rows = pd.DataFrame({"编号": ["1", "2"], "意见反馈": ["客服电话一直占线！", "工单三天没人理，ＶＰＮ连不上"]})
+    src.write_bytes(rows.to_csv(index=False, sep="\t").encode("gbk"))
+    assert detect_encoding(src) == "gb18030"
+    frame = read_table(src).frame
+    assert frame.equals(rows)
+    out = tmp_path / "out.tsv"
+    with TableWriter(out, neutralise=False) as w:
+        w.write(frame)
+        w.commit()
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM for Excel
+    assert read_table(out).frame.equals(frame)
+
+
+def test_txt_is_one_text_per_line(tmp_path):
+    path = tmp_path / "in.txt"
+    path.write_text("第一条，有逗号\n第二条\t带制表符\n\n第四条\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert frame["text"].tolist() == ["第一条，有逗号", "第二条\t带制表符", "", "第四条"]
+
+
+def test_chunks_keep_file_row_numbers(tmp_path):
+    path = tmp_path / "big.csv"
+    pd.DataFrame({"text": [f"第{i}条" for i in range(25)]}).to_csv(path, index=False)
+    chunks, fmt, enc = iter_table(path, chunk_size=10)
+    chunks = list(chunks)
+    assert [len(c) for c in chunks] == [10, 10, 5]
+    assert chunks[2].index[0] == 20 and fmt == ".csv" and enc == "utf-8"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (b"a,b\n", "no rows"),
+        (b"text,score\n\xe4\xbd\xa0\xe5\xa5\xbd,1\n\x81,2\n", None),  # GB18030-decodable: not an error
+        (b"text,score\nok,1\nbad,2,3\n", "line 3: the row has more fields"),
+        (b"text,score\nok,1\nshort\n", "line 3: the row has fewer fields"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"text,text\na,b\n", "repeats column names"),
+    ],
+)
+def test_bad_csv_inputs(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    if message is None:
+        read_table(path)
+        return
+    with pytest.raises(InputError, match=message) as exc:
+        read_table(path)
+    assert "bad.csv" in str(exc.value)
+
+
+def test_undecodable_bytes_name_offset(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"text\n" + "好".encode() * 10 + b"\n" + b"\xff\xfe\xfd\n")
+    with pytest.raises(InputError, match=r"mixed\.csv, line 3 \(byte offset 36\): bytes b'\\xff\\xfe\\xfd\\n' are not valid utf-8"):
+        read_table(path, encoding="utf-8")
+
+
+def test_jsonl_errors_name_line(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"text": "好"}\n[1, 2]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"in\.jsonl, line 2: expected a JSON object"):
+        list(iter_table(path)[0])
+
+
+def test_missing_and_unsupported_files(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_table(tmp_path / "nope.csv")
+    (tmp_path / "a.doc").write_text("x")
+    with pytest.raises(InputError, match="unsupported file type"):
+        read_table(tmp_path / "a.doc")
+
+
+def test_formula_neutralising():
+    frame = pd.DataFrame({"t": ["=1+1", "+cmd", "-5", "@SUM(A1)", "\tx", "正常", "-x"], "n": [1, 2, 3, 4, 5, 6, 7]})
+    out = neutralise_formulas(frame)
+    assert out["t"].tolist() == ["'=1+1", "'+cmd", "-5", "'@SUM(A1)", "'\tx", "正常", "'-x"]
+    assert out["n"].tolist() == frame["n"].tolist()
+    assert frame["t"][0] == "=1+1"  # the input frame is not modified
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".txt", ".jsonl", ".xlsx", ".parquet"])
+def test_every_format_round_trips(tmp_path, suffix):
+    path = tmp_path / f"out{suffix}"
+    frame = ROWS if suffix != ".txt" else ROWS[["意见反馈"]].rename(columns={"意见反馈": "text"})
+    with TableWriter(path, neutralise=False) as w:
+        w.write(frame.iloc[:2])
+        w.write(frame.iloc[2:])
+        w.commit()
+    if suffix == ".txt":
+        # .txt output is tab-separated with a header, like .tsv (one text a line is input only)
+        back = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    else:
+        back = read_table(path).frame
+    back = back.fillna("").astype(str)
+    assert back.columns.tolist() == frame.columns.tolist()
+    assert back.to_dict("list") == frame.to_dict("list")
+
+
+def test_failed_write_leaves_nothing(tmp_path):
+    path = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError):
+        with TableWriter(path) as w:
+            w.write(ROWS)
+            raise RuntimeError("boom")
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_jsonl_output_is_valid_json(tmp_path):
+    path = tmp_path / "o.jsonl"
+    with TableWriter(path) as w:
+        w.write(pd.DataFrame({"a": [1.5, float("nan")], "b": ["x", None]}))
+        w.commit()
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert rows == [{"a": 1.5, "b": "x"}, {"a": None, "b": None}]

@@ -1,0 +1,399 @@
+"""Reading and writing feedback tables: formats by extension, encodings detected, atomic output.
+
+Input formats: ``.csv``, ``.tsv``, ``.txt`` (one text per line, column ``text``), ``.jsonl``
+(streamed in chunks), ``.xlsx`` and ``.parquet`` (read whole). CSV/TSV/TXT encodings are
+detected among UTF-8, UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text") and
+GB18030 (a superset of GBK/GB2312), with charset-normalizer as the last resort; every value is
+read as text, exactly as written, so nothing is reinterpreted on the way out.
+
+Output formats: the same set. Every writer goes to a temporary file beside the target that is
+renamed over it only when writing finished, so a failed run never leaves a truncated file.
+CSV/TSV/TXT are written as UTF-8 with BOM so that Excel shows Chinese correctly.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "READ_FORMATS", "TableRead", "detect_encoding", "read_table", "iter_table",
+    "TableWriter", "neutralise_formulas",
+]
+
+READ_FORMATS = (".csv", ".tsv", ".txt", ".jsonl", ".xlsx", ".parquet")
+STREAMED = (".csv", ".tsv", ".txt", ".jsonl")
+_SAMPLE_BYTES = 1 << 20
+
+
+@dataclass
+class TableRead:
+    """A table read whole, with the format and encoding that were used."""
+
+    frame: pd.DataFrame
+    format: str
+    encoding: str | None
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in READ_FORMATS:
+        raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(READ_FORMATS)}")
+    return suffix
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror}") from exc
+
+
+def detect_encoding(path: Path) -> str:
+    """The text encoding of a CSV/TSV/TXT file (see module docs); raises on binary files."""
+    with path.open("rb") as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+        at_end = not fh.read(1)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in sample:
+        raise InputError(f"{path}: looks like a binary file (NUL bytes), not a text table")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            decoder.decode(sample, final=at_end)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise InputError(f"{path}: cannot tell the text encoding; pass --encoding (e.g. gb18030, utf-16)")
+    return best.encoding
+
+
+def _decode_error(path: Path, encoding: str, exc: UnicodeDecodeError) -> InputError:
+    """Name the line, byte offset and bytes of the first undecodable sequence in ``path``."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    where, found = "", b""
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as line_exc:
+                found = raw[line_exc.start : line_exc.start + 4]
+                where = f", line {lineno} (byte offset {offset + line_exc.start})"
+                break
+            offset += len(raw)
+    return InputError(
+        f"{path}{where}: bytes {found!r} are not valid {encoding} ({exc.reason}); "
+        f"pass --encoding with the file's real encoding (utf-8, gb18030, utf-16)"
+    )
+
+
+def iter_table(
+    path: str | Path,
+    *,
+    chunk_size: int = 5000,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[Iterator[pd.DataFrame], str, str | None]:
+    """``(chunks, format, encoding)``: the table as DataFrames of at most ``chunk_size`` rows.
+
+    CSV/TSV/TXT/JSONL are streamed; XLSX and Parquet are read whole and then sliced. Every
+    chunk keeps the row numbers of the file in its index (0 = first data row).
+    """
+    path = Path(path)
+    fmt = _format_of(path)
+    _check_readable(path)
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+    if fmt in (".csv", ".tsv", ".txt"):
+        enc = encoding or detect_encoding(path)
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise InputError(f"unknown encoding {enc!r}") from None
+        return _iter_delimited(path, fmt, enc, chunk_size), fmt, enc
+    if fmt == ".jsonl":
+        return _iter_jsonl(path, chunk_size, encoding or "utf-8-sig"), fmt, encoding or "utf-8"
+    frame = read_table(path, sheet=sheet).frame
+    return (frame.iloc[i : i + chunk_size] for i in range(0, max(len(frame), 1), chunk_size)), fmt, None
+
+
+def _iter_delimited(path: Path, fmt: str, encoding: str, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """Rows as text, exactly as written; ragged rows and bad bytes stop with the line number.
+
+    Python's C-implemented ``csv`` reader is used rather than ``pandas.read_csv`` because pandas
+    silently pads short rows, and every row must have the header's number of fields.
+    """
+    line = 0
+    try:
+        with path.open(encoding=encoding, newline="" if fmt != ".txt" else None) as fh:
+            if fmt == ".txt":
+                header = ["text"]
+                rows_iter: Iterator[list[str]] = ([ln.rstrip("\r\n")] for ln in fh)
+            else:
+                reader = csv.reader(fh, delimiter="\t" if fmt == ".tsv" else ",")
+                header = next(reader, None) or []
+                if not header:
+                    raise InputError(f"{path}: the file is empty")
+                _check_header(path, header)
+                rows_iter = reader
+            rows: list[list[str]] = []
+            start = 0
+            for line, row in enumerate(rows_iter, 2 if fmt != ".txt" else 1):
+                if len(row) != len(header):
+                    if not row and fmt != ".txt":
+                        raise InputError(f"{path}, line {line}: blank line inside the table")
+                    kind = "fewer" if len(row) < len(header) else "more"
+                    raise InputError(
+                        f"{path}, line {line}: the row has {kind} fields ({len(row)}) than the header "
+                        f"({len(header)}): {_preview(row)}; fix the row or quote fields that contain the separator"
+                    )
+                rows.append(row)
+                if len(rows) == chunk_size:
+                    yield pd.DataFrame(rows, columns=header, index=range(start, start + len(rows)))
+                    start += len(rows)
+                    rows = []
+            if rows:
+                yield pd.DataFrame(rows, columns=header, index=range(start, start + len(rows)))
+            elif start == 0:
+                raise InputError(f"{path}: the file has a header but no rows")
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, encoding, exc) from None
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        raise InputError(
+            f"{path}, line {line + 1}: {exc} (a cell may exceed {limit} characters or hold a stray quote)"
+        ) from None
+
+
+def _preview(row: list[str]) -> str:
+    text = ",".join(row)
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def _check_header(path: Path, columns: list[str]) -> None:
+    unnamed = [c for c in columns if not str(c).strip()]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if unnamed:
+        raise InputError(f"{path}: the header has {len(unnamed)} empty column name(s); name every column")
+    if duplicated:
+        raise InputError(f"{path}: the header repeats column names ({', '.join(map(str, duplicated))})")
+
+
+def _iter_jsonl(path: Path, chunk_size: int, encoding: str) -> Iterator[pd.DataFrame]:
+    rows: list[dict[str, Any]] = []
+    start = 0
+    try:
+        with path.open(encoding=encoding) as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    raise InputError(f"{path}, line {lineno}: blank line; every line must hold one JSON object")
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}, line {lineno}: invalid JSON ({exc.msg}): {line[:60]!r}") from None
+                if not isinstance(obj, dict):
+                    raise InputError(f"{path}, line {lineno}: expected a JSON object, found {type(obj).__name__}")
+                rows.append(obj)
+                if len(rows) == chunk_size:
+                    yield pd.DataFrame(rows, index=range(start, start + len(rows)))
+                    start += len(rows)
+                    rows = []
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, encoding, exc) from None
+    if rows or start == 0:
+        yield pd.DataFrame(rows, index=range(start, start + len(rows)))
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, encoding: str | None = None) -> TableRead:
+    """Read a whole table (any supported format)."""
+    path = Path(path)
+    fmt = _format_of(path)
+    _check_readable(path)
+    if fmt == ".xlsx":
+        try:
+            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
+        except ValueError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        except Exception as exc:  # openpyxl raises many types on corrupt files
+            raise InputError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        return TableRead(frame, fmt, None)
+    if fmt == ".parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except ImportError:
+            raise InputError("reading .parquet needs pyarrow: pip install 'textmine[parquet]'") from None
+        except Exception as exc:
+            raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+        return TableRead(frame, fmt, None)
+    chunks, fmt, enc = iter_table(path, chunk_size=100_000, encoding=encoding)
+    parts = list(chunks)
+    return TableRead(pd.concat(parts) if parts else pd.DataFrame(), fmt, enc)
+
+
+# --- writing --------------------------------------------------------------------------------------
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _looks_numeric(value: str) -> bool:
+    try:
+        float(value)
+        return True
+    except ValueError:
+        return False
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix ``'`` to text cells that a spreadsheet would run as a formula.
+
+    Cells starting with ``= + - @``, tab or carriage return are neutralised unless they are
+    plain numbers (``-5`` stays ``-5``).
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) and not _looks_numeric(v) else v
+            )
+    return out
+
+
+class TableWriter:
+    """Write DataFrame chunks to ``path`` by extension; the file appears only on ``commit()``.
+
+    Use as a context manager: leaving the block with an exception deletes the temporary file
+    and leaves any existing ``path`` untouched.
+    """
+
+    def __init__(self, path: str | Path, *, neutralise: bool = True) -> None:
+        self.path = Path(path)
+        self.format = self.path.suffix.lower()
+        if self.format not in READ_FORMATS:
+            raise InputError(f"{self.path}: unsupported output type {self.format or '(none)'!r}; expected one of {', '.join(READ_FORMATS)}")
+        if not self.path.parent.exists():
+            raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
+        self.neutralise = neutralise and self.format in (".csv", ".tsv", ".txt", ".xlsx")
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._handle: Any = None
+        self._columns: list[str] | None = None
+        self.rows = 0
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self.abort()
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        if self._columns is None:
+            self._columns = [str(c) for c in chunk.columns]
+            self._open(chunk)
+        if self.neutralise:
+            chunk = neutralise_formulas(chunk)
+        fmt = self.format
+        if fmt in (".csv", ".tsv", ".txt"):
+            chunk.to_csv(self._handle, sep="," if fmt == ".csv" else "\t", index=False,
+                         header=self.rows == 0, lineterminator="\r\n" if fmt == ".csv" else "\n")
+        elif fmt == ".jsonl":
+            for record in chunk.to_dict(orient="records"):
+                self._handle.write(json.dumps(_jsonable(record), ensure_ascii=False) + "\n")
+        elif fmt == ".xlsx":
+            for row in chunk.itertuples(index=False):
+                self._sheet.append([_cell(v) for v in row])
+        elif fmt == ".parquet":
+            import pyarrow as pa
+
+            table = pa.Table.from_pandas(chunk.reset_index(drop=True), preserve_index=False)
+            if self._handle is None:
+                import pyarrow.parquet as pq
+
+                self._schema = table.schema
+                self._handle = pq.ParquetWriter(self.tmp, self._schema)
+            self._handle.write_table(table.cast(self._schema))
+        self.rows += len(chunk)
+
+    def _open(self, chunk: pd.DataFrame) -> None:
+        fmt = self.format
+        if fmt in (".csv", ".tsv", ".txt"):
+            self._handle = self.tmp.open("w", encoding="utf-8-sig", newline="")
+        elif fmt == ".jsonl":
+            self._handle = self.tmp.open("w", encoding="utf-8", newline="\n")
+        elif fmt == ".xlsx":
+            from openpyxl import Workbook
+
+            self._book = Workbook(write_only=True)
+            self._sheet = self._book.create_sheet("labels")
+            self._sheet.append(self._columns)
+        elif fmt == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise InputError("writing .parquet needs pyarrow: pip install 'textmine[parquet]'") from None
+
+    def commit(self) -> None:
+        """Finish the file and move it into place."""
+        if self._columns is None:
+            raise InputError(f"{self.path}: nothing to write")
+        if self.format == ".xlsx":
+            self._book.save(self.tmp)
+        elif self._handle is not None:
+            self._handle.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            if self._handle is not None:
+                self._handle.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, str):
+        # openpyxl refuses control characters; drop them rather than fail the whole file
+        return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    return value
+
+
+def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, float) and value != value:
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        out[str(key)] = value
+    return out
