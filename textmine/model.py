@@ -204,6 +204,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.thresholds_ = np.full(len(LABELS), 0.5)
         self.features_, self.head_ = self._fit_parts(texts, Y)
+        self.cv_rates_ = _rates(Y, self.oof_proba_, self.thresholds_) if self.oof_proba_ is not None else None
         return self
 
     def _out_of_fold(self, texts: list[str], Y: np.ndarray, folds: int) -> np.ndarray:
@@ -265,6 +266,21 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.target_tags.multi_output = True
         return tags
+
+
+def _rates(Y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray) -> dict[str, dict[str, float]]:
+    """Out-of-fold true- and false-positive rates per label and for "any label"."""
+    pred = proba >= thresholds
+    truth = Y.astype(bool)
+    columns = {label: (truth[:, j], pred[:, j]) for j, label in enumerate(LABELS)}
+    columns["any"] = (truth.any(axis=1), pred.any(axis=1))
+    rates = {}
+    for name, (t, p) in columns.items():
+        rates[name] = {
+            "tpr": float(p[t].mean()) if t.any() else 1.0,
+            "fpr": float(p[~t].mean()) if (~t).any() else 0.0,
+        }
+    return rates
 
 
 def _head_proba(head: Any, matrix: Any) -> np.ndarray:
