@@ -1,0 +1,107 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from textmine import LABELS
+from textmine.aggregation import aggregate, detect_column, wilson_interval
+from textmine.errors import InputError
+
+
+def _frame():
+    # 4 rows in 51-200, 2 in 2000+, 1 unreadable size
+    rows = [
+        ("150人", 5, ["speed"]),
+        ("51-200人", 2, ["speed", "channel"]),
+        ("一百来人", 8, []),
+        ("两百人", 6, ["cycle"]),
+        ("2000人以上", 3, ["capability"]),
+        ("两千多人", 9, []),
+        ("中型企业", None, ["speed"]),
+    ]
+    data = {"size": [r[0] for r in rows], "score": [r[1] for r in rows]}
+    for label in LABELS:
+        data[label] = [int(label in r[2]) for r in rows]
+    return pd.DataFrame(data)
+
+
+def test_hand_computed_figures():
+    out = aggregate(_frame(), size_col="size", score_col="score", method="count")
+    assert list(out.index) == ["1-50", "51-200", "201-500", "501-1000", "1001-2000", "2000+", "unknown", "all"]
+    mid = out.loc["51-200"]
+    assert mid["n"] == 4
+    assert mid["speed"] == pytest.approx(2 / 4) and mid["channel"] == pytest.approx(1 / 4)
+    assert mid["complaint_share"] == pytest.approx(3 / 4)
+    assert mid["mean_score"] == pytest.approx((5 + 2 + 8 + 6) / 4)
+    assert mid["dissatisfied_share"] == pytest.approx(3 / 4)           # 5, 2, 6 <= 6
+    assert mid["dissatisfied_mean_score"] == pytest.approx((5 + 2 + 6) / 3)
+    assert mid["intolerable_share"] == pytest.approx(1 / 4)            # 2 <= 3
+    big = out.loc["2000+"]
+    assert big["n"] == 2 and big["capability"] == 0.5 and big["intolerable_share"] == 0.5
+    assert out.loc["unknown", "n"] == 1 and math.isnan(out.loc["unknown", "mean_score"])
+    assert out.loc["all", "n"] == 7 and out.loc["all", "speed"] == pytest.approx(3 / 7)
+    assert out.loc["1-50", "n"] == 0 and math.isnan(out.loc["1-50", "speed"])
+    assert out["small_sample"].all()
+    assert out.attrs["method"] == "count"
+
+
+def test_thresholds_are_parameters():
+    out = aggregate(_frame(), size_col="size", score_col="score", method="count",
+                    dissatisfied_max=5, intolerable_max=2)
+    assert out.loc["51-200", "dissatisfied_share"] == pytest.approx(2 / 4)
+    assert out.loc["51-200", "intolerable_share"] == pytest.approx(1 / 4)
+
+
+def test_without_size_or_score_columns():
+    out = aggregate(_frame().drop(columns=["size"]), score_col="score", method="count")
+    assert list(out.index) == ["all"]
+    no_score = aggregate(_frame(), size_col="size", method="count")
+    assert no_score["mean_score"].isna().all() and no_score["dissatisfied_share"].isna().all()
+
+
+def test_empty_frame():
+    empty = _frame().iloc[:0]
+    out = aggregate(empty, size_col="size", score_col="score", method="count")
+    assert out.loc["all", "n"] == 0 and math.isnan(out.loc["all", "speed"])
+
+
+def test_wilson_interval():
+    low, high = wilson_interval(5, 10)
+    assert low == pytest.approx(0.2366, abs=1e-3) and high == pytest.approx(0.7634, abs=1e-3)
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
+    out = aggregate(_frame(), size_col="size", method="count")
+    assert (out.loc["all", "speed_low"] <= out.loc["all", "speed"] <= out.loc["all", "speed_high"])
+
+
+def test_raw_texts_are_labelled_first_and_methods_differ():
+    frame = pd.DataFrame({"意见": ["热线永远占线，留言也没人回", "挺好的", "回复挺快，但拖了一个月才解决"],
+                          "企业规模": ["150人", "2000+", "150人"], "满意度": [2, 9, 5]})
+    counted = aggregate(frame, size_col="企业规模", score_col="满意度", method="count")
+    assert counted.loc["51-200", "channel"] == pytest.approx(0.5)
+    by_proba = aggregate(frame, size_col="企业规模", score_col="满意度")
+    assert by_proba.attrs["method"] == "mean_proba"
+    assert 0 < by_proba.loc["all", "channel"] < 1
+
+
+def test_bad_arguments():
+    with pytest.raises(InputError, match="method must be"):
+        aggregate(_frame(), method="magic")
+    with pytest.raises(InputError, match="column 'nope' not found"):
+        aggregate(_frame(), size_col="nope")
+    with pytest.raises(InputError, match="p_<label>"):
+        aggregate(_frame(), method="mean_proba")
+
+
+def test_detect_columns():
+    cols = ["序号", "企业规模", "满意度评分", "意见反馈"]
+    assert detect_column(cols, ("企业规模", "规模")) == "企业规模"
+    assert detect_column(["Company Size", "Rating"], ("company size", "size")) == "Company Size"
+    assert detect_column(["a", "b"], ("size",)) is None
+
+
+def test_scores_outside_scale_are_ignored():
+    frame = _frame()
+    frame["score"] = ["5", "abc", 11, np.nan, 3, 9, 1]
+    out = aggregate(frame, size_col="size", score_col="score", method="count")
+    assert out.loc["all", "n_scored"] == 4
