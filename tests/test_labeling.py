@@ -9,6 +9,7 @@ import pytest
 import textmine
 from textmine.cli import main
 from textmine.errors import InputError
+from textmine.io import read_table
 from textmine.labeling import detect_text_column, label_file, label_frame, output_columns
 
 TEXTS = ["热线永远占线，留言也没人回", "客服很耐心，当天就解决了", "", "=HYPERLINK(\"x\")回复太慢了", "轉了四個部門，每次都要重新描述一遍"]
@@ -88,7 +89,7 @@ def test_every_output_format(survey, tmp_path, suffix):
     summary = label_file(path, out)
     assert out.exists() and summary.rows == len(frame)
     if suffix in (".xlsx", ".parquet", ".jsonl"):
-        back = textmine.io.read_table(out).frame
+        back = read_table(out).frame
         assert back["labels"].fillna("").tolist() == label_frame(frame)["labels"].tolist()
 
 

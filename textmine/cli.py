@@ -197,6 +197,49 @@ def _run_label(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- report -------------------------------------------------------------------------------------
+def _build_report(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "report",
+        help="label a feedback file (if needed) and write the study's views by company size",
+        description="Aggregate complaints and satisfaction by company size and write a report:\n"
+        ".html (self-contained, charts inline), .md, .xlsx (one sheet per table) or .csv.\n\n"
+        "example: textmine report corpus/samples/survey_demo.csv -o report.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help="feedback file (.csv .tsv .txt .jsonl .xlsx .parquet)")
+    p.add_argument("-o", "--output", required=True, help="report file: .html, .md, .xlsx or .csv")
+    p.add_argument("--text-col", help="feedback column (default: detected)")
+    p.add_argument("--size-col", help="company-size column (default: detected, e.g. 企业规模)")
+    p.add_argument("--score-col", help="satisfaction score column, 1-10 (default: detected, e.g. 满意度评分)")
+    p.add_argument("--relabel", action="store_true", help="predict labels even if the input has label columns")
+    p.add_argument("--model", help="model file or folder (default: the shipped model)")
+    p.add_argument("--method", default="auto", choices=("auto", "count", "mean_proba", "adjusted"),
+                   help="how complaint shares are estimated (default: auto = mean_proba)")
+    p.add_argument("--dissatisfied-max", type=float, default=6, help="scores up to this are dissatisfied (default 6)")
+    p.add_argument("--intolerable-max", type=float, default=3, help="scores up to this are intolerable (default 3)")
+    p.add_argument("--title", default="售后服务反馈分析 · After-sales feedback report", help="report title")
+    p.add_argument("--sheet", help="worksheet of an .xlsx input")
+    p.add_argument("--encoding", help="encoding of a CSV/TSV/TXT input (default: detected)")
+    p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    return p
+
+
+@command("report")(_build_report)
+def _run_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    report = write_report(
+        args.input, args.output, force=args.force, sheet=args.sheet, encoding=args.encoding,
+        text_col=args.text_col, size_col=args.size_col, score_col=args.score_col, relabel=args.relabel,
+        model=args.model, method=args.method, dissatisfied_max=args.dissatisfied_max,
+        intolerable_max=args.intolerable_max, title=args.title,
+    )
+    h = report.headline
+    print(f"{h['responses']} responses, {h['complaint_share']:.0%} with a complaint -> {args.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="textmine",

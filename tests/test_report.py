@@ -1,0 +1,109 @@
+import json
+import re
+
+import pandas as pd
+import pytest
+
+import textmine
+from textmine.cli import main
+from textmine.corpus import read_records
+from textmine.io import read_table
+from textmine.report import build_report, render
+
+from .conftest import REPO
+
+DEMO = REPO / "corpus" / "samples" / "survey_demo.csv"
+GOLD = REPO / "corpus" / "samples" / "survey_demo_gold.jsonl"
+
+
+@pytest.fixture(scope="module")
+def demo_report():
+    frame = read_table(DEMO).frame
+    return build_report(frame, source=str(DEMO))
+
+
+def test_demo_file_is_an_excel_style_export():
+    raw = DEMO.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    frame = read_table(DEMO).frame
+    assert {"企业规模", "满意度评分", "意见反馈"} <= set(frame.columns) and len(frame) >= 600
+    gold = read_records(GOLD)
+    assert [r.text for r in gold] == frame["意见反馈"].tolist()
+    corpus_texts = {r.text for path in (REPO / "corpus").glob("*.jsonl") for r in read_records(path)}
+    assert not corpus_texts & {r.text for r in gold}
+
+
+def test_demo_gold_echoes_the_study():
+    gold = read_records(GOLD)
+    scores = pd.Series([r.score for r in gold])
+    assert abs((scores <= 3).mean() - 0.25) < 0.03
+    dissatisfied = [r for r in gold if r.score <= 6]
+    share = {label: sum(label in r.labels for r in dissatisfied) / len(dissatisfied) for label in textmine.LABELS}
+    assert abs(share["speed"] - 1 / 2) < 0.05 and abs(share["channel"] - 1 / 3) < 0.05 and abs(share["cycle"] - 1 / 3) < 0.05
+    for bucket, expected in (("51-200", 5.1), ("2000+", 5.2)):
+        values = [r.score for r in dissatisfied if textmine.size_bucket(r.company_size) == bucket]
+        assert abs(sum(values) / len(values) - expected) < 0.15
+
+
+def test_estimated_shares_near_gold(demo_report):
+    gold = read_records(GOLD)
+    for label in textmine.LABELS:
+        truth = sum(label in r.labels for r in gold) / len(gold)
+        estimate = demo_report.by_size.loc["all", label]
+        assert abs(estimate - truth) <= 0.05, (label, estimate, truth)
+
+
+def test_html_is_self_contained_and_holds_every_view(demo_report, tmp_path):
+    out = tmp_path / "r.html"
+    render(demo_report, out)
+    page = out.read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", page), "the report must not load anything"
+    assert "<script" not in page
+    for heading in ("Headline", "Prevalence", "by company size", "mean score by size", "Top pain points",
+                    "Representative quotes", "Impression map"):
+        assert heading in page
+    for label in textmine.LABELS:
+        assert f"{textmine.LABEL_INFO[label].name_zh} ({label})" in page
+    assert page.count("<svg") == 3 and "study 5.1" in page
+    pains = page[page.index("Top pain points"):]
+    assert pains.index("51-200 ★") < pains.index("2000+ ★") < pains.index("<td>1-50</td>")  # heavyweights first
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md", ".xlsx", ".csv"])
+def test_every_format_via_cli(tmp_path, suffix, capsys):
+    out = tmp_path / f"report{suffix}"
+    assert main(["report", str(DEMO), "-o", str(out)]) == 0
+    assert out.exists() and out.stat().st_size > 500
+    if suffix == ".csv":
+        table = pd.read_csv(out, encoding="utf-8-sig", index_col=0)
+        assert list(table.index)[-1] == "all" and "dissatisfied_mean_score" in table.columns
+    if suffix == ".xlsx":
+        sheets = pd.read_excel(out, sheet_name=None)
+        assert {"headline", "prevalence", "by_size", "top_pains", "quotes", "terms"} <= set(sheets)
+    if suffix == ".md":
+        assert "## 7 · Impression map" in out.read_text(encoding="utf-8")
+    assert main(["report", str(DEMO), "-o", str(out)]) == 2  # exists, no --force
+
+
+def test_existing_label_columns_are_used_unless_relabel(tmp_path):
+    frame = pd.DataFrame({"意见": ["随便写写", "还行"], "规模": ["150人", "两千多人"], "评分": [2, 9]})
+    for label in textmine.LABELS:
+        frame[label] = [1 if label == "speed" else 0, 0]
+    report = build_report(frame, method="count")
+    assert report.by_size.loc["51-200", "speed"] == 1.0 and "from the input" in report.notes[0]
+    relabelled = build_report(frame, relabel=True, method="count")
+    assert relabelled.by_size.loc["51-200", "speed"] == 0.0
+
+
+def test_report_errors(tmp_path, capsys):
+    assert main(["report", str(DEMO), "-o", str(tmp_path / "r.pdf")]) == 1
+    assert "unsupported report type" in capsys.readouterr().err
+    assert main(["report", str(DEMO), "-o", str(tmp_path / "r.html"), "--size-col", "nope"]) == 1
+    assert "column 'nope' not found" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_terms_skip_stop_words(demo_report):
+    terms = [t for t, _ in demo_report.terms]
+    assert terms and not {"的", "了", "我们", "客服"} & set(terms)
+    json.dumps(demo_report.terms, ensure_ascii=False)
