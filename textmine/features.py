@@ -10,6 +10,7 @@ tokens.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -17,13 +18,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize as normalize_rows
 
 from .normalization import normalize
 from .tokenization import DomainTokenizer, apply_negation, is_content
 
 __all__ = ["TextFeatures", "WordNgrams", "CueCounter", "as_texts", "normalize_all"]
 
+_SEP = "\x00"  # never inside a term: normalisation drops control characters
 # tokens that end a clause (jieba yields punctuation as separate tokens)
 _CLAUSE_END = re.compile(r"^[。！？!?；;，,\n…~～]+$|^\.{2,}$")
 
@@ -56,7 +59,7 @@ class WordNgrams:
 
 
 class CueCounter:
-    """Six features: matches of each label's cue patterns (``data/cues.txt``), capped at 3."""
+    """Six features: matches of each label's cue patterns (``data/cues.txt``)."""
 
     def __init__(self) -> None:
         from importlib import resources
@@ -75,10 +78,11 @@ class CueCounter:
         self.patterns = [re.compile(patterns[label]) for label in LABELS]
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        """Matches per label (uncapped; ``TextFeatures`` caps them at 3)."""
         out = np.zeros((len(texts), len(self.patterns)), dtype=np.float32)
         for i, text in enumerate(texts):
             for j, pattern in enumerate(self.patterns):
-                out[i, j] = min(3, len(pattern.findall(text)))
+                out[i, j] = len(pattern.findall(text))
         return out
 
 
@@ -96,6 +100,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         hmm: bool = False,
         segment_window: int = 2,
         segment_min_chars: int = 60,
+        segment_stride: int = 1,
         cue_weight: float = 0.3,
     ) -> None:
         self.word_ngrams = word_ngrams
@@ -106,6 +111,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.hmm = hmm
         self.segment_window = segment_window
         self.segment_min_chars = segment_min_chars
+        self.segment_stride = segment_stride
         self.cue_weight = cue_weight
 
     def _tfidf(self, **kwargs: Any) -> TfidfVectorizer:
@@ -126,19 +132,58 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             vec.stop_words_ = None  # pruned terms only bloat the pickle
         return self
 
+    # Vocabularies of a few hundred thousand n-grams dominate the pickle; stored as one string
+    # they unpickle several times faster than as a dict (no per-entry int and tuple objects).
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in ("word_", "char_"):
+            vec = state.get(name)
+            if vec is not None and getattr(vec, "vocabulary_", None) is not None:
+                slim = copy.copy(vec)
+                terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+                state[f"{name}terms"] = _SEP.join(terms)
+                slim.vocabulary_ = None
+                state[name] = slim
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in ("word_", "char_"):
+            packed = state.pop(f"{name}terms", None)
+            if packed is not None:
+                terms = packed.split(_SEP)
+                state[name].vocabulary_ = dict(zip(terms, range(len(terms))))
+        self.__dict__.update(state)
+
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         texts = as_texts(X)
-        return self._stack([self.tokenizer_(t) for t in texts], texts)
+        return self._weigh(self._counts([self.tokenizer_(t) for t in texts], texts))
 
-    def _stack(self, token_lists: list[list[str]], texts: list[str]) -> sp.csr_matrix:
-        blocks = [self.word_.transform(token_lists), self.char_.transform(texts)]
+    def _counts(self, token_lists: list[list[str]], texts: list[str]) -> list[sp.csr_matrix]:
+        """Raw counts per block: word n-grams, character n-grams and (if used) cues."""
+        blocks = [CountVectorizer.transform(self.word_, token_lists), CountVectorizer.transform(self.char_, texts)]
         if self.cues_ is not None:
-            blocks.append(sp.csr_matrix(self.cues_(texts) * self.cue_weight))
-        return sp.hstack(blocks, format="csr")
+            blocks.append(sp.csr_matrix(self.cues_(texts)))
+        return blocks
+
+    def _weigh(self, blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
+        """Counts → the fitted TF-IDF weights (sublinear tf, idf, l2 per block), cues scaled."""
+        out = []
+        for vec, counts in zip((self.word_, self.char_), blocks[:2]):
+            counts = counts.astype(np.float32)
+            np.log(counts.data, out=counts.data)
+            counts.data += 1
+            out.append(normalize_rows(counts @ sp.diags(vec.idf_.astype(np.float32))))
+        if len(blocks) > 2:
+            cues = blocks[2].copy()
+            cues.data = np.minimum(cues.data, 3) * self.cue_weight
+            out.append(cues)
+        return sp.hstack(out, format="csr")
 
     def pieces(self, text: str) -> list[tuple[str, list[str]]]:
         """``(piece_text, piece_tokens)`` for one normalised text (see module docs)."""
-        raw = self.tokenizer_.raw_tokens(text)
+        return self._pieces(text, self.tokenizer_.raw_tokens(text))
+
+    def _pieces(self, text: str, raw: list[str]) -> list[tuple[str, list[str]]]:
         clauses: list[list[str]] = [[]]
         for tok in raw:
             if _CLAUSE_END.match(tok):
@@ -150,25 +195,44 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         clauses = [c for c in clauses if any(is_content(t) for t in c)]
         window = max(1, int(self.segment_window or 0))
         if not self.segment_window or len(clauses) <= 1 or len(text) <= self.segment_min_chars:
-            groups = [[t for c in clauses for t in c]] if clauses else [raw]
-        else:
-            groups = [
-                [t for c in clauses[i : i + window] for t in c]
-                for i in range(max(1, len(clauses) - window + 1))
-            ]
+            return [(text, apply_negation([t for t in raw if is_content(t)]))]
+        stride = max(1, int(self.segment_stride or window))
+        starts = list(range(0, max(1, len(clauses) - window + 1), stride))
+        if starts[-1] + window < len(clauses):  # the last clauses always get a window
+            starts.append(len(clauses) - window)
+        groups = [[t for c in clauses[i : i + window] for t in c] for i in starts]
         return [("".join(g), apply_negation([t for t in g if is_content(t)])) for g in groups]
 
     def transform_pieces(self, X: Iterable[str]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-        """Feature rows of every piece, each row's text index, and per text whether its only
-        piece is the whole text."""
-        texts, tokens, owner = [], [], []
-        source = as_texts(X)
-        is_whole = np.zeros(len(source), dtype=bool)
-        for i, text in enumerate(source):
-            pieces = self.pieces(text)
-            is_whole[i] = len(pieces) == 1
-            for piece_text, piece_tokens in pieces:
+        """Feature rows for every text's pieces and, for texts cut into several pieces, one
+        more row for the whole text. Returns the matrix, each row's text index, and which rows
+        are whole texts.
+
+        Each text is tokenised and counted once: a split text's whole-text row is the sum of
+        its (non-overlapping) pieces' counts, re-weighted, so it lacks only the few n-grams
+        that span two pieces.
+        """
+        texts: list[str] = []
+        tokens: list[list[str]] = []
+        owner: list[int] = []
+        for i, text in enumerate(as_texts(X)):
+            for piece_text, piece_tokens in self._pieces(text, self.tokenizer_.raw_tokens(text)):
                 texts.append(piece_text)
                 tokens.append(piece_tokens)
                 owner.append(i)
-        return self._stack(tokens, texts), np.asarray(owner, dtype=np.int64), is_whole
+        owners = np.asarray(owner, dtype=np.int64)
+        n_texts = int(owners.max()) + 1 if len(owners) else 0
+        per_text = np.bincount(owners, minlength=n_texts)
+        split = np.flatnonzero(per_text > 1)
+        counts = self._counts(tokens, texts)
+        if len(split):
+            # rows of split texts summed into one row per split text
+            rows = np.flatnonzero(per_text[owners] > 1)
+            position = np.full(n_texts, -1)
+            position[split] = np.arange(len(split))
+            summer = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (position[owners[rows]], rows)),
+                                   shape=(len(split), len(owners)))
+            counts = [sp.vstack([block, (summer @ block).tocsr()], format="csr") for block in counts]
+        matrix = self._weigh(counts)
+        is_whole = np.concatenate([per_text[owners] == 1, np.ones(len(split), dtype=bool)])
+        return matrix, np.concatenate([owners, split]), is_whole

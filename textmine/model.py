@@ -95,6 +95,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         segment_window: score overlapping windows of this many clauses and keep each label's
             maximum (0 scores whole texts only); see ``textmine.features``.
         segment_min_chars: texts up to this length are always scored whole.
+        segment_stride: clauses between the starts of consecutive windows (1 = overlapping).
         combine: how whole-text and best-piece probabilities combine: ``"max"``, ``"mean"``
             or ``"pieces"`` (see ``_proba``).
         cue_weight: scale of the six cue-pattern features (``data/cues.txt``); 0 drops them.
@@ -108,16 +109,17 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self,
         *,
         kind: str = "logreg",
-        C: float = 8.0,
+        C: float = 16.0,
         alpha: float = 0.3,
         class_weight: str | None = "balanced",
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] = (1, 3),
-        min_df: int = 2,
+        min_df: int = 1,
         max_features: int | None = 200_000,
         threshold_cv: int = 5,
-        segment_window: int = 2,
+        segment_window: int = 3,
         segment_min_chars: int = 60,
+        segment_stride: int = 3,
         combine: str = "mean",
         cue_weight: float = 1.0,
         hmm: bool = False,
@@ -135,6 +137,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.threshold_cv = threshold_cv
         self.segment_window = segment_window
         self.segment_min_chars = segment_min_chars
+        self.segment_stride = segment_stride
         self.combine = combine
         self.cue_weight = cue_weight
         self.hmm = hmm
@@ -174,7 +177,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             word_ngrams=tuple(self.word_ngrams), char_ngrams=tuple(self.char_ngrams),
             min_df=self.min_df, max_features=self.max_features, user_words=self.user_words,
             hmm=self.hmm, segment_window=self.segment_window,
-            segment_min_chars=self.segment_min_chars, cue_weight=self.cue_weight,
+            segment_min_chars=self.segment_min_chars, segment_stride=self.segment_stride,
+            cue_weight=self.cue_weight,
         )
 
     def _fit_parts(self, texts: list[str], Y: np.ndarray) -> tuple[TextFeatures, Any]:
@@ -301,15 +305,17 @@ def _proba(features: TextFeatures, head: Any, texts: list[str], combine: str = "
     if not features.segment_window:
         return _head_proba(head, features.transform(texts))
     matrix, owner, is_whole = features.transform_pieces(texts)
-    piece_proba = _head_proba(head, matrix)
-    best = np.zeros((len(texts), piece_proba.shape[1]), dtype=float)
-    np.maximum.at(best, owner, piece_proba)
+    row_proba = _head_proba(head, matrix)
+    best = np.zeros((len(texts), row_proba.shape[1]), dtype=float)
+    np.maximum.at(best, owner[~is_whole], row_proba[~is_whole])  # pieces of split texts
+    whole = np.zeros_like(best)
+    whole[owner[is_whole]] = row_proba[is_whole]
+    single = np.zeros(len(texts), dtype=bool)
+    single[owner[is_whole]] = True
+    single[owner[~is_whole]] = False  # a split text also has a whole row; it is not single
+    best[single] = whole[single]
     if combine == "pieces":
         return best
-    whole = best.copy()
-    split = np.flatnonzero(~is_whole)
-    if len(split):
-        whole[split] = _head_proba(head, features.transform([texts[i] for i in split]))
     if combine == "mean":
         return (whole + best) / 2
     return np.maximum(whole, best)

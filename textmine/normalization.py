@@ -46,18 +46,13 @@ def _converter(config: str) -> Any:
     return conv
 
 
+_SPACE_CONTROLS = re.compile("[\t\n\r\x0b\x0c\x85]")
+# other C0/C1 controls and lone surrogates (which cannot be encoded) are dropped
+_DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+
 def _strip_controls(text: str) -> str:
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            # tabs and newlines are whitespace to keep; other controls are noise
-            out.append(" " if ch in "\t\n\r\x0b\x0c\x85" else "")
-        elif cat == "Cs":  # lone surrogate: cannot be encoded, drop it
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _DROPPED.sub("", _SPACE_CONTROLS.sub(" ", text))
 
 
 def _is_missing(value: Any) -> bool:

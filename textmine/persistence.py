@@ -183,7 +183,7 @@ def save_model(
 
     out = Path(out_dir)
     model_path = out / f"{MODEL_NAME}.joblib"
-    _atomic_write(model_path, lambda tmp: joblib.dump(model, tmp, compress=3))
+    _atomic_write(model_path, lambda tmp: joblib.dump(model, tmp, compress=1))
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

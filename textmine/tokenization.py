@@ -21,6 +21,7 @@ Punctuation and whitespace are dropped; Latin letters are lower-cased; emoji are
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -186,6 +187,7 @@ class DomainTokenizer:
         return self._tokenizer().lcut(text.lower(), HMM=self.hmm) if text else []
 
 
+@functools.lru_cache(maxsize=65536)
 def is_content(token: str) -> bool:
     """False for punctuation, spaces and control tokens."""
     if not token or token.isspace():

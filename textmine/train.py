@@ -40,8 +40,9 @@ class TrainingOptions:
     folds: int = 5
     seed: int = 0
     kind: str = "logreg"
-    C: float = 8.0
-    segment_window: int = 2
+    C: float = 16.0
+    segment_window: int = 3
+    segment_stride: int = 3
     combine: str = "mean"
     cue_weight: float = 1.0
 
@@ -59,11 +60,12 @@ class TrainingOptions:
             raise InputError(f"C must be positive, got {self.C}")
         if self.combine not in ("max", "mean", "pieces"):
             raise InputError(f"combine must be max, mean or pieces, got {self.combine!r}")
-        if self.segment_window < 0 or self.cue_weight < 0:
-            raise InputError("segment_window and cue_weight must not be negative")
+        if self.segment_window < 0 or self.cue_weight < 0 or self.segment_stride < 1:
+            raise InputError("segment_window and cue_weight must not be negative; segment_stride must be at least 1")
 
     def model_params(self) -> dict[str, Any]:
-        return {"kind": self.kind, "C": self.C, "segment_window": self.segment_window, "combine": self.combine,
+        return {"kind": self.kind, "C": self.C, "segment_window": self.segment_window,
+                "segment_stride": self.segment_stride, "combine": self.combine,
                 "cue_weight": self.cue_weight, "threshold_cv": self.folds, "random_state": self.seed}
 
 
@@ -127,8 +129,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--folds", type=int, default=defaults.folds, help="cross-validation folds (default: 5)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: 0)")
     parser.add_argument("--kind", default=defaults.kind, help="logreg, svm, nb or chain (default: logreg)")
-    parser.add_argument("--C", type=float, default=defaults.C, help="inverse regularisation (default: 8)")
+    parser.add_argument("--C", type=float, default=defaults.C, help="inverse regularisation (default: 16)")
     parser.add_argument("--segment-window", type=int, default=defaults.segment_window, help="clauses per scored piece; 0 = whole texts")
+    parser.add_argument("--segment-stride", type=int, default=defaults.segment_stride,
+                        help="clauses between consecutive window starts (default: 3, no overlap)")
     parser.add_argument("--combine", default=defaults.combine, choices=("max", "mean", "pieces"),
                         help="how whole-text and best-piece probabilities combine (default: mean)")
     parser.add_argument("--cue-weight", type=float, default=defaults.cue_weight, help="weight of the cue-pattern features; 0 = none")
@@ -137,7 +141,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def options_from_args(args: argparse.Namespace) -> TrainingOptions:
     return TrainingOptions(corpus=args.corpus, out=args.out, eval=args.eval, folds=args.folds, seed=args.seed,
-                           kind=args.kind, C=args.C, segment_window=args.segment_window, combine=args.combine,
+                           kind=args.kind, C=args.C, segment_window=args.segment_window,
+                           segment_stride=args.segment_stride, combine=args.combine,
                            cue_weight=args.cue_weight)
 
 
