@@ -1,0 +1,95 @@
+"""The classifier's targets in one run: accuracy, robustness, speed against jieba, size, load time.
+
+Prints a table. Accuracy comes from the shipped model's manifest (5-fold cross-validation by
+`textmine train`) and, when shared/eval is present, from scoring its visible real-review set
+now. Robustness: share of corpus texts whose predicted labels are unchanged when converted to
+Traditional characters, to full-width forms, or with an emoji appended. Speed: texts/s of
+`clf.predict` against plain `jieba.lcut` on the same texts, both on one core in this process.
+
+Run: python benchmarks/bench_model.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")  # one core, as the target says
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, corpus_texts, machine  # noqa: E402
+
+
+def rate(fn, texts, repeat=2) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(texts)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, default=None, help="use only N corpus texts")
+    args = parser.parse_args()
+
+    import jieba
+
+    import textmine
+    from textmine.normalization import to_traditional
+    from textmine.persistence import default_model_path, read_manifest
+
+    code = ("import time; t0=time.perf_counter(); import textmine, textmine.model, joblib; t1=time.perf_counter(); "
+            "textmine.load(); t2=time.perf_counter(); print(t1-t0, t2-t1)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    import_s, load_s = map(float, out.split())
+    clf = textmine.load()
+    manifest = read_manifest()
+    texts = corpus_texts(args.limit)
+
+    rows = []
+    cv = manifest["metrics"]["cross_validation"]
+    rows.append(("macro-F1, 5-fold CV on the corpus", f"{cv['macro_f1']:.3f}", ">= 0.85"))
+    visible = REPO.parent / "shared/eval/real_labelled_visible.jsonl"
+    if visible.exists():
+        from textmine.evaluation import evaluate_file
+
+        result = evaluate_file(clf, visible)
+        rows.append(("macro-F1, real_labelled_visible", f"{result['macro_f1']:.3f}", ">= 0.65"))
+    base = clf.predict(texts)
+    variants = {
+        "Traditional characters": [to_traditional(t) for t in texts],
+        "full-width forms": ["".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t) for t in texts],
+        "emoji appended": [t + " 😂" for t in texts],
+    }
+    for name, changed in variants.items():
+        same = sum(a == b for a, b in zip(base, clf.predict(changed))) / len(texts)
+        rows.append((f"unchanged predictions, {name}", f"{same:.1%}", ">= 98%"))
+    jieba.lcut("预热")
+    lcut_rate = rate(lambda ts: [jieba.lcut(t) for t in ts], texts)
+    predict_rate = rate(clf.predict, texts)
+    rows.append(("jieba.lcut texts/s (baseline, same texts)", f"{lcut_rate:.0f}", ""))
+    rows.append(("clf.predict texts/s", f"{predict_rate:.0f}", ""))
+    rows.append(("predict / lcut throughput", f"{predict_rate / lcut_rate:.2f}", ">= 0.50"))
+    size_mb = default_model_path().stat().st_size / 1e6
+    rows.append(("model file size", f"{size_mb:.1f} MB", "<= 20 MB"))
+    rows.append(("textmine.load() in a fresh process", f"{load_s:.2f} s", "< 1 s"))
+    rows.append(("  + importing scikit-learn/pandas before it", f"{import_s:.2f} s", ""))
+
+    print(f"machine: {machine()}")
+    print(f"texts: {len(texts)} corpus texts, mean {sum(map(len, texts)) / len(texts):.0f} chars")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':{width}}  {'value':>10}  target")
+    for name, value, target in rows:
+        print(f"{name:{width}}  {value:>10}  {target}")
+
+
+if __name__ == "__main__":
+    main()
