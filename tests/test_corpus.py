@@ -129,3 +129,33 @@ def test_reader_errors_name_file_and_line(tmp_path):
     bad.write_text('{"id": "a", "text": "好", "labels": [], "score": 11}\n', encoding="utf-8")
     with pytest.raises(CorpusError, match="score must be an integer 1-10"):
         read_records(bad)
+
+
+def test_datasheet_counts_match_the_files(corpus_records):
+    from textmine.corpus import corpus_summary
+
+    sheet = (REPO / "corpus" / "README.md").read_text(encoding="utf-8")
+    sections = re.split(r"^#### ", sheet, flags=re.M)[1:]
+    tables = {}
+    for section in sections:
+        name, body = section.split("\n", 1)
+        tables[name.strip()] = dict(re.findall(r"^\| (.+?) \| (\d+) \|$", body, flags=re.M))
+    summary = corpus_summary(corpus_records)
+    assert set(tables) == set(summary)
+    for name, counts in summary.items():
+        assert {k: int(v) for k, v in tables[name].items()} == counts, name
+
+
+def test_blind_relabel_agreement(corpus_records):
+    by_id = {r.id: r for r in corpus_records}
+    blind = [json.loads(line) for line in (REPO / "corpus/quality/blind_relabel.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(blind) >= 0.1 * len(corpus_records) - 1
+    for label in LABELS:
+        a = [label in by_id[b["id"]].labels for b in blind]
+        c = [label in b["labels"] for b in blind]
+        n = len(a)
+        po = sum(x == y for x, y in zip(a, c)) / n
+        pa, pc = sum(a) / n, sum(c) / n
+        pe = pa * pc + (1 - pa) * (1 - pc)
+        kappa = (po - pe) / (1 - pe)
+        assert kappa >= 0.9, (label, kappa)

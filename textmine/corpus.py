@@ -152,3 +152,32 @@ def corpus_fingerprint(corpus: str | Path) -> dict[str, Any]:
     files = {path.name: file_sha256(path) for path in corpus_files(corpus)}
     combined = hashlib.sha256("".join(f"{n}:{h}\n" for n, h in files.items()).encode()).hexdigest()
     return {"files": files, "sha256": combined}
+
+
+def corpus_summary(records: list[Record]) -> dict[str, dict[str, int]]:
+    """Counts the datasheet reports: per label, labels per record, register, domain, length,
+    size bucket and score band."""
+    from collections import Counter
+
+    from .sizes import size_bucket
+
+    def length_band(n: int) -> str:
+        return "<15" if n < 15 else "15-59" if n < 60 else "60-149" if n < 150 else "150-300"
+
+    def score_band(s: int | None) -> str:
+        return "none" if s is None else "1-3" if s <= 3 else "4-6" if s <= 6 else "7-10"
+
+    labels = Counter(label for r in records for label in r.labels)
+    return {
+        "records": {"total": len(records)},
+        "labels": {**{label: labels[label] for label in LABELS}, "(none)": sum(1 for r in records if not r.labels)},
+        "labels_per_record": dict(sorted(Counter(str(len(r.labels)) for r in records).items())),
+        "register": dict(Counter(str(r.extra.get("register")) for r in records).most_common()),
+        "domain": dict(Counter(str(r.extra.get("domain")) for r in records).most_common()),
+        "length": {band: n for band in ("<15", "15-59", "60-149", "150-300")
+                   for n in [sum(1 for r in records if length_band(len(r.text)) == band)]},
+        "size_bucket": {b: n for b in ("1-50", "51-200", "201-500", "501-1000", "1001-2000", "2000+", "unknown", "(not given)")
+                        for n in [sum(1 for r in records if (size_bucket(r.company_size) if r.company_size is not None else "(not given)") == b)]},
+        "score": {band: n for band in ("1-3", "4-6", "7-10", "none")
+                  for n in [sum(1 for r in records if score_band(r.score) == band)]},
+    }
