@@ -55,9 +55,8 @@ def explain_text(clf: ComplaintClassifier, text: Any, top: int = 5) -> dict[str,
             weight = float(drops[k, j])
             if weight <= 0.01 or len(chosen) >= top:
                 break
-            if any(a < e and s < b for s, e, _ in chosen):
+            if any(a < e and s < b for s, e, _ in chosen):  # overlaps a stronger phrase
                 continue
-            # a longer phrase must add weight beyond its strongest part to be worth showing
             chosen.append((a, b, weight))
         result[LABELS[j]] = [(clean[a:b], round(w, 4)) for a, b, w in chosen]
     return result
