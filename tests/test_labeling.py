@@ -167,3 +167,18 @@ def test_dask_map_partitions_on_local_cluster():
         result = ddf.map_partitions(label_frame, text_col="意见", meta=meta).compute()
     # dask may store text as pyarrow strings; values and order must match exactly
     pd.testing.assert_frame_equal(result.sort_index(), label_frame(frame, text_col="意见"), check_dtype=False)
+
+
+def test_giant_cells(tmp_path):
+    giant = "客服电话打不通。" * 20_000  # 160,000 characters
+    csv_path = tmp_path / "giant.csv"
+    csv_path.write_text("意见\n正常的一条\n\"" + giant + "\"\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"giant\.csv, line 3: .*131072 characters"):
+        label_file(csv_path, tmp_path / "o.csv")
+    assert not (tmp_path / "o.csv").exists()
+    jsonl = tmp_path / "giant.jsonl"
+    pd.DataFrame({"text": ["正常的一条", giant]}).to_json(jsonl, orient="records", lines=True, force_ascii=False)
+    summary = label_file(jsonl, tmp_path / "o.jsonl")
+    assert summary.rows == 2 and summary.truncated_texts == 1
+    back = read_table(tmp_path / "o.jsonl").frame
+    assert back["text"][1] == giant and "channel" in back["labels"][1]
