@@ -144,3 +144,16 @@ def test_jsonl_output_is_valid_json(tmp_path):
         w.commit()
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert rows == [{"a": 1.5, "b": "x"}, {"a": None, "b": None}]
+
+
+def test_published_files_are_world_readable_and_keep_existing_mode(tmp_path):
+    new = tmp_path / "new.csv"
+    with TableWriter(new) as w:
+        w.write(ROWS)
+        w.commit()
+    assert new.stat().st_mode & 0o777 == 0o644
+    new.chmod(0o600)
+    with TableWriter(new) as w:
+        w.write(ROWS)
+        w.commit()
+    assert new.stat().st_mode & 0o777 == 0o600

@@ -134,6 +134,17 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_file_options(p: argparse.ArgumentParser, output_help: str) -> None:
+    """The options ``label`` and ``report`` share: input, output and how to read the input."""
+    p.add_argument("input", help="feedback file (.csv .tsv .txt .jsonl .xlsx .parquet)")
+    p.add_argument("-o", "--output", required=True, help=output_help)
+    p.add_argument("--text-col", help="column with the feedback (default: detected from the header)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx input (default: the first)")
+    p.add_argument("--encoding", help="encoding of a CSV/TSV/TXT input (default: detected)")
+    p.add_argument("--model", help="model file or folder (default: the shipped model)")
+    p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+
+
 # --- label --------------------------------------------------------------------------------------
 def _build_label(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -145,19 +156,13 @@ def _build_label(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "example: textmine label survey.csv -o survey_labelled.xlsx --text-col 意见反馈 --jobs 2",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", help="feedback file (.csv .tsv .txt .jsonl .xlsx .parquet)")
-    p.add_argument("-o", "--output", required=True, help="output file; format by extension")
-    p.add_argument("--text-col", help="column with the feedback (default: detected from the header)")
-    p.add_argument("--sheet", help="worksheet of an .xlsx input (default: the first)")
-    p.add_argument("--encoding", help="encoding of a CSV/TSV/TXT input (default: detected)")
+    _add_file_options(p, "output file; format by extension")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
     p.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default 5000)")
-    p.add_argument("--model", help="model file or folder (default: the shipped model)")
     p.add_argument("--evidence", action="store_true", help="add an 'evidence' column with the phrases behind each label")
     p.add_argument("--prefix", default="", help="prefix for the added column names (avoids clashes)")
     p.add_argument("--no-neutralise", dest="neutralise", action="store_false",
                    help="keep cells starting with = + - @ as they are (default: prefix ' against formula injection)")
-    p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary line")
     return p
 
@@ -207,21 +212,15 @@ def _build_report(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "example: textmine report corpus/samples/survey_demo.csv -o report.html",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", help="feedback file (.csv .tsv .txt .jsonl .xlsx .parquet)")
-    p.add_argument("-o", "--output", required=True, help="report file: .html, .md, .xlsx or .csv")
-    p.add_argument("--text-col", help="feedback column (default: detected)")
+    _add_file_options(p, "report file: .html, .md, .xlsx or .csv")
     p.add_argument("--size-col", help="company-size column (default: detected, e.g. 企业规模)")
     p.add_argument("--score-col", help="satisfaction score column, 1-10 (default: detected, e.g. 满意度评分)")
     p.add_argument("--relabel", action="store_true", help="predict labels even if the input has label columns")
-    p.add_argument("--model", help="model file or folder (default: the shipped model)")
     p.add_argument("--method", default="auto", choices=("auto", "count", "mean_proba", "adjusted"),
                    help="how complaint shares are estimated (default: auto = mean_proba)")
     p.add_argument("--dissatisfied-max", type=float, default=6, help="scores up to this are dissatisfied (default 6)")
     p.add_argument("--intolerable-max", type=float, default=3, help="scores up to this are intolerable (default 3)")
     p.add_argument("--title", default="售后服务反馈分析 · After-sales feedback report", help="report title")
-    p.add_argument("--sheet", help="worksheet of an .xlsx input")
-    p.add_argument("--encoding", help="encoding of a CSV/TSV/TXT input (default: detected)")
-    p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     return p
 
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from .atomic import publish, temp_beside
 from .errors import InputError
 
 __all__ = [
@@ -296,9 +295,7 @@ class TableWriter:
         if not self.path.parent.exists():
             raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
         self.neutralise = neutralise and self.format in (".csv", ".tsv", ".txt", ".xlsx")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = temp_beside(self.path)
         self._handle: Any = None
         self._columns: list[str] | None = None
         self.rows = 0
@@ -364,10 +361,7 @@ class TableWriter:
             self._book.save(self.tmp)
         elif self._handle is not None:
             self._handle.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o666 & ~umask)
-        os.replace(self.tmp, self.path)
+        publish(self.tmp, self.path)
 
     def abort(self) -> None:
         try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import warnings
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import atomic_path
 from .corpus import file_sha256
 from .errors import ModelError, ModelIntegrityError
 from .taxonomy import LABELS
@@ -160,21 +160,6 @@ def _load_verified(model_path: Path, manifest: dict[str, Any]) -> ComplaintClass
     return model
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(
     model: ComplaintClassifier, out_dir: str | os.PathLike[str], **manifest_fields: Any
 ) -> Path:
@@ -183,7 +168,8 @@ def save_model(
 
     out = Path(out_dir)
     model_path = out / f"{MODEL_NAME}.joblib"
-    _atomic_write(model_path, lambda tmp: joblib.dump(model, tmp, compress=1))
+    with atomic_path(model_path) as tmp:
+        joblib.dump(model, tmp, compress=1)
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -197,10 +183,8 @@ def save_model(
                    if k != "user_words"},
         **manifest_fields,
     }
-    _atomic_write(
-        manifest_path(model_path),
-        lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"),
-    )
+    with atomic_path(manifest_path(model_path)) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with _lock:
         for key in [k for k in _cache if k[0] == str(model_path.resolve())]:
             del _cache[key]

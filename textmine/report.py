@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_path
 from .errors import InputError, OutputExistsError
 from .taxonomy import LABEL_INFO, LABELS, SIZE_BUCKETS
 
@@ -353,10 +353,7 @@ def render(report: Report, path: str | os.PathLike[str]) -> None:
         raise InputError(f"{path}: unsupported report type {fmt or '(none)'!r}; expected one of {', '.join(REPORT_FORMATS)}")
     if not path.parent.exists():
         raise InputError(f"{path}: folder {path.parent} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         if fmt == ".html":
             tmp.write_text(_render_html(report), encoding="utf-8")
         elif fmt == ".md":
@@ -372,13 +369,6 @@ def render(report: Report, path: str | os.PathLike[str]) -> None:
                 pd.DataFrame([(lab, t, p) for lab, qs in report.quotes.items() for t, p in qs],
                              columns=["label", "quote", "probability"]).to_excel(xw, sheet_name="quotes", index=False)
                 pd.DataFrame(report.terms, columns=["term", "responses"]).to_excel(xw, sheet_name="terms", index=False)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_report(input: str | os.PathLike[str], output: str | os.PathLike[str], *, force: bool = False,
