@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .persistence import resolve_model
 from .sizes import size_bucket
 from .taxonomy import LABELS, SIZE_BUCKETS, UNKNOWN_SIZE
 
@@ -124,9 +125,9 @@ def aggregate(
             raise InputError(f"column {col!r} not found; the columns are {', '.join(map(repr, map(str, df.columns)))}")
     model_obj = None
     if not set(LABELS) <= set(map(str, df.columns)):
-        from .labeling import _resolve_model, label_frame
+        from .labeling import label_frame
 
-        model_obj = _resolve_model(model)
+        model_obj = resolve_model(model)
         df = label_frame(df, text_col=text_col, model=model_obj)
     chosen = _choose_method(df, method, model, model_obj)
     rates = None
@@ -171,10 +172,8 @@ def _choose_method(df: pd.DataFrame, method: str, model: Any, model_obj: Any) ->
 
 
 def _rates_of(model: Any, quiet: bool = False) -> dict[str, dict[str, float]] | None:
-    from .labeling import _resolve_model
-
     try:
-        return getattr(_resolve_model(model), "cv_rates_", None)
+        return getattr(resolve_model(model), "cv_rates_", None)
     except Exception:
         if quiet:
             return None

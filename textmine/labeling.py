@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, OutputExistsError
+from .persistence import resolve_model
 from .taxonomy import LABELS
 
 if TYPE_CHECKING:
@@ -58,15 +59,6 @@ def detect_text_column(columns: Iterable[Any], where: str = "input") -> str:
     raise InputError(
         f"{where}: several columns could hold the feedback ({', '.join(map(repr, matches))}); use --text-col to pick one"
     )
-
-
-def _resolve_model(model: Any) -> ComplaintClassifier:
-    from .model import ComplaintClassifier
-    from .persistence import load
-
-    if isinstance(model, ComplaintClassifier):
-        return model
-    return load(model)
 
 
 def _check_columns(columns: Iterable[Any], prefix: str, evidence: bool, where: str) -> None:
@@ -117,7 +109,7 @@ def label_frame(
     if col not in df.columns:
         raise InputError(f"text column {col!r} not found; the columns are {', '.join(map(repr, map(str, df.columns)))}")
     _check_columns(df.columns, prefix, evidence, "DataFrame")
-    added = _label_texts(df[col].tolist(), _resolve_model(model), evidence, prefix)
+    added = _label_texts(df[col].tolist(), resolve_model(model), evidence, prefix)
     added.index = df.index
     return pd.concat([df, added], axis=1)
 
@@ -146,7 +138,7 @@ class LabelSummary:
 
 
 def _worker(texts: list[Any], model: Any, evidence: bool, prefix: str) -> pd.DataFrame:
-    return _label_texts(texts, _resolve_model(model), evidence, prefix)
+    return _label_texts(texts, resolve_model(model), evidence, prefix)
 
 
 def label_file(
@@ -185,7 +177,7 @@ def label_file(
         raise InputError(f"{dst}: the output would overwrite the input; choose another name")
     started = time.perf_counter()
     chunks, fmt, enc = iter_table(src, chunk_size=chunk_size, encoding=encoding, sheet=sheet)
-    model_obj = _resolve_model(model)  # fail before writing anything if the model is unusable
+    model_obj = resolve_model(model)  # fail before writing anything if the model is unusable
     # workers get a path (each loads and caches the model once) unless given an object
     worker_model = model_obj if model is not None and not isinstance(model, (str, os.PathLike)) else model
     size = src.stat().st_size

@@ -27,7 +27,7 @@ from .taxonomy import LABELS
 if TYPE_CHECKING:
     from .model import ComplaintClassifier
 
-__all__ = ["load", "save_model", "default_model_path", "read_manifest", "FORMAT_VERSION", "MODEL_NAME"]
+__all__ = ["load", "resolve_model", "save_model", "default_model_path", "read_manifest", "FORMAT_VERSION", "MODEL_NAME"]
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,15 @@ def load(path: str | os.PathLike[str] | None = None) -> ComplaintClassifier:
             cached = _load_verified(model_path, manifest)
             _cache[key] = cached
     return cached
+
+
+def resolve_model(model: Any) -> ComplaintClassifier:
+    """``model`` itself when it is a classifier, else ``load(model)`` (a path or None)."""
+    from .model import ComplaintClassifier
+
+    if isinstance(model, ComplaintClassifier):
+        return model
+    return load(model)
 
 
 def _load_verified(model_path: Path, manifest: dict[str, Any]) -> ComplaintClassifier:
