@@ -43,7 +43,7 @@ def main() -> None:
     import jieba
 
     import textmine
-    from textmine.normalization import to_traditional
+    from textmine.normalization import to_fullwidth, to_traditional
     from textmine.persistence import default_model_path, read_manifest
 
     code = ("import time; t0=time.perf_counter(); import textmine, textmine.model, joblib; t1=time.perf_counter(); "
@@ -66,7 +66,7 @@ def main() -> None:
     base = clf.predict(texts)
     variants = {
         "Traditional characters": [to_traditional(t) for t in texts],
-        "full-width forms": ["".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t) for t in texts],
+        "full-width forms": [to_fullwidth(t) for t in texts],
         "emoji appended": [t + " 😂" for t in texts],
     }
     for name, changed in variants.items():

@@ -87,13 +87,13 @@ def test_thread_safe_prediction(clf, corpus_records):
 
 
 def test_metamorphic_robustness_on_a_sample(clf, corpus_records):
-    from textmine.normalization import to_traditional
+    from textmine.normalization import to_fullwidth, to_traditional
 
     texts = [r.text for r in corpus_records[::25]]
     base = clf.predict(texts)
     variants = {
         "traditional": [to_traditional(t) for t in texts],
-        "full-width": ["".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t) for t in texts],
+        "full-width": [to_fullwidth(t) for t in texts],
         "emoji": [t + " 😡" for t in texts],
     }
     for name, changed in variants.items():

@@ -34,14 +34,18 @@ def command(name: str):
     return register
 
 
+def _subparser(sub: argparse._SubParsersAction, name: str, help: str, description: str) -> argparse.ArgumentParser:
+    """A sub-command parser whose description (with its example) keeps its line breaks."""
+    return sub.add_parser(name, help=help, description=description,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 # --- tokenize -----------------------------------------------------------------------------------
 def _build_tokenize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "tokenize",
-        help="show how textmine tokenises a text",
-        description="Normalise and tokenise texts with the domain tokeniser.\n\n"
+    p = _subparser(
+        sub, "tokenize", "show how textmine tokenises a text",
+        "Normalise and tokenise texts with the domain tokeniser.\n\n"
         "example: textmine tokenize '客服電話一直佔線，消息已讀不回'",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("texts", nargs="+", help="texts to tokenise")
     p.add_argument("--user-dict", help="extra word file (word [freq] [pos] per line)")
@@ -59,12 +63,10 @@ def _run_tokenize(args: argparse.Namespace) -> int:
 
 # --- size -----------------------------------------------------------------------------------------
 def _build_size(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "size",
-        help="map company sizes as customers write them to the study's buckets",
-        description="Read company sizes and print their bucket and the reading.\n\n"
+    p = _subparser(
+        sub, "size", "map company sizes as customers write them to the study's buckets",
+        "Read company sizes and print their bucket and the reading.\n\n"
         "example: textmine size 两千多人 51～200 中型企业",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("values", nargs="+", help="size values")
     return p
@@ -84,13 +86,11 @@ def _run_size(args: argparse.Namespace) -> int:
 def _build_train(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     from .train import add_arguments
 
-    p = sub.add_parser(
-        "train",
-        help="retrain the classifier from the labelled corpus",
-        description="Fit the complaint classifier on the corpus, print cross-validated and\n"
+    p = _subparser(
+        sub, "train", "retrain the classifier from the labelled corpus",
+        "Fit the complaint classifier on the corpus, print cross-validated and\n"
         "evaluation scores, and write the model with its manifest.\n\n"
         "example: textmine train --corpus corpus/ --out models/ --eval my_labelled.jsonl",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(p)
     return p
@@ -110,13 +110,11 @@ def _run_train(args: argparse.Namespace) -> int:
 
 # --- evaluate -----------------------------------------------------------------------------------
 def _build_evaluate(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "evaluate",
-        help="score a model on a labelled file",
-        description="Per-label precision/recall/F1, micro/macro F1, exact match and the most\n"
+    p = _subparser(
+        sub, "evaluate", "score a model on a labelled file",
+        "Per-label precision/recall/F1, micro/macro F1, exact match and the most\n"
         "common confusions on a JSONL/CSV/TSV/XLSX file with id, text and labels.\n\n"
         "example: textmine evaluate my_labelled.jsonl --json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", help="labelled file (labels as a JSON list, or ids joined by ';')")
     p.add_argument("--model", help="model file or folder (default: the shipped model)")
@@ -147,14 +145,12 @@ def _add_file_options(p: argparse.ArgumentParser, output_help: str) -> None:
 
 # --- label --------------------------------------------------------------------------------------
 def _build_label(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "label",
-        help="add complaint labels to every row of a feedback file",
-        description="Label a CSV/TSV/TXT/JSONL/XLSX/Parquet file and write the same rows with\n"
+    p = _subparser(
+        sub, "label", "add complaint labels to every row of a feedback file",
+        "Label a CSV/TSV/TXT/JSONL/XLSX/Parquet file and write the same rows with\n"
         "labels, one 0/1 column per label and p_<label> probabilities added.\n"
         "Exit codes: 0 ok, 1 input or model error, 2 usage error (incl. OUTPUT exists).\n\n"
         "example: textmine label survey.csv -o survey_labelled.xlsx --text-col 意见反馈 --jobs 2",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_file_options(p, "output file; format by extension")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
@@ -204,13 +200,11 @@ def _run_label(args: argparse.Namespace) -> int:
 
 # --- report -------------------------------------------------------------------------------------
 def _build_report(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "report",
-        help="label a feedback file (if needed) and write the study's views by company size",
-        description="Aggregate complaints and satisfaction by company size and write a report:\n"
+    p = _subparser(
+        sub, "report", "label a feedback file (if needed) and write the study's views by company size",
+        "Aggregate complaints and satisfaction by company size and write a report:\n"
         ".html (self-contained, charts inline), .md, .xlsx (one sheet per table) or .csv.\n\n"
         "example: textmine report corpus/samples/survey_demo.csv -o report.html",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_file_options(p, "report file: .html, .md, .xlsx or .csv")
     p.add_argument("--size-col", help="company-size column (default: detected, e.g. 企业规模)")

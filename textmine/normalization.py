@@ -22,7 +22,7 @@ import threading
 import unicodedata
 from typing import Any
 
-__all__ = ["normalize", "to_traditional"]
+__all__ = ["normalize", "to_traditional", "to_fullwidth"]
 
 _WHITESPACE = re.compile(r"\s+")
 # Zero-width and format characters that only hide duplicates (keeps ZWJ for emoji sequences).
@@ -96,3 +96,8 @@ def normalize(text: Any) -> str:
 def to_traditional(text: str) -> str:
     """Simplified → Traditional (OpenCC ``s2t``); used by robustness checks and benchmarks."""
     return _converter("s2t").convert(text) if text else text
+
+
+def to_fullwidth(text: str) -> str:
+    """ASCII letters, digits and punctuation → their full-width forms (robustness checks)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
