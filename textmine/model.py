@@ -62,9 +62,17 @@ def label_matrix(y: Any) -> np.ndarray:
     return out
 
 
-def best_thresholds(y_true: np.ndarray, proba: np.ndarray, grid: Sequence[float] | None = None) -> np.ndarray:
-    """Per-label threshold that maximises F1 on ``proba`` (ties → the threshold nearest 0.5)."""
-    grid = np.round(np.arange(0.10, 0.91, 0.02), 2) if grid is None else np.asarray(grid)
+def best_thresholds(
+    y_true: np.ndarray, proba: np.ndarray, grid: Sequence[float] | None = None, beta: float = 1.0
+) -> np.ndarray:
+    """Per-label threshold that maximises F-beta on ``proba`` (ties → the one nearest 0.5).
+
+    ``beta > 1`` weighs recall above precision. On feedback written unlike the corpus the
+    model's probabilities drop, so thresholds that are F1-optimal in-domain miss complaints
+    there; see models/README.md for the measured trade-off.
+    """
+    grid = np.round(np.arange(0.05, 0.91, 0.01), 2) if grid is None else np.asarray(grid)
+    b2 = beta * beta
     thresholds = np.full(y_true.shape[1], 0.5)
     for j in range(y_true.shape[1]):
         truth = y_true[:, j].astype(bool)
@@ -72,9 +80,9 @@ def best_thresholds(y_true: np.ndarray, proba: np.ndarray, grid: Sequence[float]
         for t in grid:
             pred = proba[:, j] >= t
             tp = np.sum(pred & truth)
-            denom = pred.sum() + truth.sum()
-            f1 = 2 * tp / denom if denom else 0.0
-            key = (round(float(f1), 6), -abs(float(t) - 0.5))
+            denom = (1 + b2) * tp + b2 * np.sum(~pred & truth) + np.sum(pred & ~truth)
+            score = (1 + b2) * tp / denom if denom else 0.0
+            key = (round(float(score), 6), -abs(float(t) - 0.5))
             if key > best:
                 best = key
                 thresholds[j] = float(t)
@@ -92,6 +100,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         class_weight: ``None`` or ``"balanced"``.
         word_ngrams, char_ngrams, min_df, max_features: feature settings.
         threshold_cv: folds for tuning per-label thresholds in ``fit`` (0 keeps 0.5).
+        threshold_beta: thresholds maximise F-beta; 1.5 leans to recall (see ``best_thresholds``).
         segment_window: score overlapping windows of this many clauses and keep each label's
             maximum (0 scores whole texts only); see ``textmine.features``.
         segment_min_chars: texts up to this length are always scored whole.
@@ -117,6 +126,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         min_df: int = 1,
         max_features: int | None = 200_000,
         threshold_cv: int = 5,
+        threshold_beta: float = 1.5,
         segment_window: int = 3,
         segment_min_chars: int = 60,
         segment_stride: int = 3,
@@ -135,6 +145,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
         self.threshold_cv = threshold_cv
+        self.threshold_beta = threshold_beta
         self.segment_window = segment_window
         self.segment_min_chars = segment_min_chars
         self.segment_stride = segment_stride
@@ -204,7 +215,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.oof_proba_: np.ndarray | None = None
         if self.threshold_cv and self.threshold_cv > 1:
             self.oof_proba_ = self._out_of_fold(texts, Y, self.threshold_cv)
-            self.thresholds_ = best_thresholds(Y, self.oof_proba_)
+            self.thresholds_ = best_thresholds(Y, self.oof_proba_, beta=self.threshold_beta)
         else:
             self.thresholds_ = np.full(len(LABELS), 0.5)
         self.features_, self.head_ = self._fit_parts(texts, Y)

@@ -44,6 +44,7 @@ class TrainingOptions:
     segment_window: int = 3
     segment_stride: int = 3
     combine: str = "mean"
+    threshold_beta: float = 1.5
     cue_weight: float = 1.0
 
     def __post_init__(self) -> None:
@@ -58,6 +59,8 @@ class TrainingOptions:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.C <= 0:
             raise InputError(f"C must be positive, got {self.C}")
+        if self.threshold_beta <= 0:
+            raise InputError(f"threshold_beta must be positive, got {self.threshold_beta}")
         if self.combine not in ("max", "mean", "pieces"):
             raise InputError(f"combine must be max, mean or pieces, got {self.combine!r}")
         if self.segment_window < 0 or self.cue_weight < 0 or self.segment_stride < 1:
@@ -66,10 +69,12 @@ class TrainingOptions:
     def model_params(self) -> dict[str, Any]:
         return {"kind": self.kind, "C": self.C, "segment_window": self.segment_window,
                 "segment_stride": self.segment_stride, "combine": self.combine,
+                "threshold_beta": self.threshold_beta,
                 "cue_weight": self.cue_weight, "threshold_cv": self.folds, "random_state": self.seed}
 
 
-def cross_fitted_predictions(y_true: np.ndarray, oof_proba: np.ndarray, folds: int, seed: int) -> np.ndarray:
+def cross_fitted_predictions(y_true: np.ndarray, oof_proba: np.ndarray, folds: int, seed: int,
+                             beta: float = 1.0) -> np.ndarray:
     """0/1 predictions where each fold's thresholds come from the other folds' probabilities."""
     from sklearn.model_selection import KFold
 
@@ -77,7 +82,7 @@ def cross_fitted_predictions(y_true: np.ndarray, oof_proba: np.ndarray, folds: i
 
     pred = np.zeros_like(y_true)
     for rest, fold in KFold(n_splits=folds, shuffle=True, random_state=seed).split(oof_proba):
-        thresholds = best_thresholds(y_true[rest], oof_proba[rest])
+        thresholds = best_thresholds(y_true[rest], oof_proba[rest], beta=beta)
         pred[fold] = (oof_proba[fold] >= thresholds).astype(y_true.dtype)
     return pred
 
@@ -97,7 +102,7 @@ def train(options: TrainingOptions) -> dict[str, Any]:
     logger.info("training on %d records from %s", len(records), options.corpus)
     model = ComplaintClassifier(**options.model_params()).fit(texts, y)
     assert model.oof_proba_ is not None  # threshold_cv >= 2 is guaranteed by TrainingOptions
-    cv = scores(y, cross_fitted_predictions(y, model.oof_proba_, options.folds, options.seed))
+    cv = scores(y, cross_fitted_predictions(y, model.oof_proba_, options.folds, options.seed, options.threshold_beta))
     brier = float(np.mean((model.oof_proba_ - y) ** 2))
     report: dict[str, Any] = {
         "n_records": len(records),
@@ -135,6 +140,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="clauses between consecutive window starts (default: 3, no overlap)")
     parser.add_argument("--combine", default=defaults.combine, choices=("max", "mean", "pieces"),
                         help="how whole-text and best-piece probabilities combine (default: mean)")
+    parser.add_argument("--threshold-beta", type=float, default=defaults.threshold_beta,
+                        help="thresholds maximise F-beta; > 1 favours recall (default: 1.5)")
     parser.add_argument("--cue-weight", type=float, default=defaults.cue_weight, help="weight of the cue-pattern features; 0 = none")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
 
@@ -143,7 +150,7 @@ def options_from_args(args: argparse.Namespace) -> TrainingOptions:
     return TrainingOptions(corpus=args.corpus, out=args.out, eval=args.eval, folds=args.folds, seed=args.seed,
                            kind=args.kind, C=args.C, segment_window=args.segment_window,
                            segment_stride=args.segment_stride, combine=args.combine,
-                           cue_weight=args.cue_weight)
+                           threshold_beta=args.threshold_beta, cue_weight=args.cue_weight)
 
 
 def format_report(report: dict[str, Any]) -> str:
