@@ -43,7 +43,6 @@ def main() -> None:
     import jieba
 
     import textmine
-    from textmine.normalization import to_fullwidth, to_traditional
     from textmine.persistence import default_model_path, read_manifest
 
     code = ("import time; t0=time.perf_counter(); import textmine, textmine.model, joblib; t1=time.perf_counter(); "
@@ -63,14 +62,9 @@ def main() -> None:
 
         result = evaluate_file(clf, visible)
         rows.append(("macro-F1, real_labelled_visible", f"{result['macro_f1']:.3f}", ">= 0.65"))
-    base = clf.predict(texts)
-    variants = {
-        "Traditional characters": [to_traditional(t) for t in texts],
-        "full-width forms": [to_fullwidth(t) for t in texts],
-        "emoji appended": [t + " 😂" for t in texts],
-    }
-    for name, changed in variants.items():
-        same = sum(a == b for a, b in zip(base, clf.predict(changed))) / len(texts)
+    from textmine.evaluation import robustness
+
+    for name, same in robustness(clf, texts).items():
         rows.append((f"unchanged predictions, {name}", f"{same:.1%}", ">= 98%"))
     jieba.lcut("预热")
     lcut_rate = rate(lambda ts: [jieba.lcut(t) for t in ts], texts)

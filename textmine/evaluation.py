@@ -84,3 +84,20 @@ def format_scores(result: dict[str, Any], title: str = "") -> str:
         )
         lines.append(f"most common confusions (missed → predicted instead): {top}")
     return "\n".join(lines)
+
+
+def robustness(model: ComplaintClassifier, texts: list[str]) -> dict[str, float]:
+    """Share of ``texts`` whose predicted labels stay the same when the text is converted to
+    Traditional characters, to full-width forms, or has an emoji appended."""
+    from .normalization import to_fullwidth, to_traditional
+
+    base = model.predict(texts)
+    variants = {
+        "Traditional characters": [to_traditional(t) for t in texts],
+        "full-width forms": [to_fullwidth(t) for t in texts],
+        "emoji appended": [t + " 😂" for t in texts],
+    }
+    return {
+        name: sum(a == b for a, b in zip(base, model.predict(changed))) / max(1, len(texts))
+        for name, changed in variants.items()
+    }

@@ -26,6 +26,9 @@ from .tokenization import DomainTokenizer, apply_negation, is_content
 
 __all__ = ["TextFeatures", "WordNgrams", "CueCounter", "as_texts", "normalize_all"]
 
+# Emoji and pictographs are kept in normalised text (reports show them) but not used as
+# features: a 😂 appended to a complaint must not change its labels.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D]+")
 _SEP = "\x00"  # never inside a term: normalisation drops control characters
 # tokens that end a clause (jieba yields punctuation as separate tokens)
 _CLAUSE_END = re.compile(r"^[。！？!?；;，,\n…~～]+$|^\.{2,}$")
@@ -42,6 +45,11 @@ def as_texts(texts: Any) -> list[Any]:
 
 def normalize_all(texts: Iterable[Any]) -> list[str]:
     return [normalize(t) for t in as_texts(texts)]
+
+
+def _featurable(texts: Iterable[str]) -> list[str]:
+    """Normalised texts without emoji (see ``_EMOJI``)."""
+    return [_EMOJI.sub(" ", t).strip() if not t.isascii() else t for t in as_texts(texts)]
 
 
 class WordNgrams:
@@ -121,7 +129,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         )
 
     def fit(self, X: Iterable[str], y: Any = None) -> TextFeatures:
-        texts = as_texts(X)
+        texts = _featurable(X)
         self.tokenizer_ = DomainTokenizer(user_words=self.user_words, hmm=self.hmm)
         self.word_ = self._tfidf(analyzer=WordNgrams(self.word_ngrams), lowercase=False)
         self.word_.fit([self.tokenizer_(t) for t in texts])
@@ -155,7 +163,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.__dict__.update(state)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        texts = as_texts(X)
+        texts = _featurable(X)
         return self._weigh(self._counts([self.tokenizer_(t) for t in texts], texts))
 
     def _counts(self, token_lists: list[list[str]], texts: list[str]) -> list[sp.csr_matrix]:
@@ -215,7 +223,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         texts: list[str] = []
         tokens: list[list[str]] = []
         owner: list[int] = []
-        for i, text in enumerate(as_texts(X)):
+        for i, text in enumerate(_featurable(X)):
             for piece_text, piece_tokens in self._pieces(text, self.tokenizer_.raw_tokens(text)):
                 texts.append(piece_text)
                 tokens.append(piece_tokens)
