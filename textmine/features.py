@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,6 +51,30 @@ def normalize_all(texts: Iterable[Any]) -> list[str]:
 def _featurable(texts: Iterable[str]) -> list[str]:
     """Normalised texts without emoji (see ``_EMOJI``)."""
     return [_EMOJI.sub(" ", t).strip() if not t.isascii() else t for t in as_texts(texts)]
+
+
+def _count(vectorizer: CountVectorizer, docs: list[Any]) -> sp.csr_matrix:
+    """``vectorizer.transform(docs)`` as raw counts, with the same analyzer and vocabulary.
+
+    scikit-learn counts feature by feature in Python; ``Counter`` counts each document in C,
+    leaving one dictionary lookup per distinct feature. Same matrix, about twice as fast.
+    """
+    analyze = vectorizer.build_analyzer()
+    vocabulary = vectorizer.vocabulary_
+    indptr = [0]
+    indices: list[int] = []
+    values: list[int] = []
+    for doc in docs:
+        for feature, n in Counter(analyze(doc)).items():
+            j = vocabulary.get(feature)
+            if j is not None:
+                indices.append(j)
+                values.append(n)
+        indptr.append(len(indices))
+    return sp.csr_matrix(
+        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(docs), len(vocabulary)),
+    )
 
 
 class WordNgrams:
@@ -168,7 +193,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _counts(self, token_lists: list[list[str]], texts: list[str]) -> list[sp.csr_matrix]:
         """Raw counts per block: word n-grams, character n-grams and (if used) cues."""
-        blocks = [CountVectorizer.transform(self.word_, token_lists), CountVectorizer.transform(self.char_, texts)]
+        blocks = [_count(self.word_, token_lists), _count(self.char_, texts)]
         if self.cues_ is not None:
             blocks.append(sp.csr_matrix(self.cues_(texts)))
         return blocks

@@ -76,7 +76,7 @@ def _label_texts(texts: list[Any], model: ComplaintClassifier, evidence: bool, p
     proba = model.predict_proba(scored).to_numpy()
     hits = (proba >= model.thresholds_).astype(np.int8)
     out = pd.DataFrame(index=range(len(texts)))
-    out[f"{prefix}labels"] = [";".join(LABELS[j] for j in np.flatnonzero(row)) for row in hits]
+    out[f"{prefix}labels"] = [";".join(label for label, hit in zip(LABELS, row) if hit) for row in hits.tolist()]
     for j, label in enumerate(LABELS):
         out[f"{prefix}{label}"] = hits[:, j].astype(np.int64)
     for j, label in enumerate(LABELS):

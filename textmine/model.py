@@ -255,7 +255,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Iterable[Any]) -> list[list[str]]:
         """Predicted label ids per text, in ``LABELS`` order (``[]`` for none)."""
-        return [[LABELS[j] for j in np.flatnonzero(row)] for row in self.predict_indicator(X)]
+        return [[label for label, hit in zip(LABELS, row) if hit] for row in self.predict_indicator(X).tolist()]
 
     def score(self, X: Iterable[Any], y: Any, sample_weight: Any = None) -> float:
         """Macro-F1 over the six labels (the project's headline metric)."""

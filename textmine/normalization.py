@@ -25,6 +25,7 @@ from typing import Any
 __all__ = ["normalize", "to_traditional", "to_fullwidth"]
 
 _WHITESPACE = re.compile(r"\s+")
+_DOUBLE_SPACE = re.compile(r"\s\s|[^\S ]")  # two spaces in a row, or whitespace other than " "
 # Zero-width and format characters that only hide duplicates (keeps ZWJ for emoji sequences).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad"), None)
 
@@ -80,17 +81,30 @@ def normalize(text: Any) -> str:
         text = str(text)
     if not text:
         return ""
-    # Two passes at most: a conversion can (rarely) expose a character the other step changes.
+    # One pass nearly always suffices; a conversion can (rarely) expose a character another
+    # step changes, so repeat while the cheap checks say the result is not yet a fixed point.
     for _ in range(3):
         cleaned = _strip_controls(text).translate(_INVISIBLE)
         cleaned = unicodedata.normalize("NFKC", cleaned)
         if not cleaned.isascii():
             cleaned = _converter("t2s").convert(cleaned)
         cleaned = _WHITESPACE.sub(" ", cleaned).strip()
-        if cleaned == text:
-            break
+        if cleaned == text or _is_fixed_point(cleaned):
+            return cleaned
         text = cleaned
     return text
+
+
+def _is_fixed_point(text: str) -> bool:
+    """True when another pass could not change ``text`` (OpenCC t2s is idempotent)."""
+    return (
+        unicodedata.is_normalized("NFKC", text)
+        and not _DROPPED.search(text)
+        and not _SPACE_CONTROLS.search(text)
+        and text == text.translate(_INVISIBLE)
+        and not _DOUBLE_SPACE.search(text)
+        and text == text.strip()
+    )
 
 
 def to_traditional(text: str) -> str:
