@@ -1,11 +1,11 @@
 """Text → feature matrix: domain-word n-grams and character n-grams, TF-IDF weighted.
 
 Long feedback mixes product talk with one service complaint, and a whole-text TF-IDF vector
-dilutes that clause. ``TextFeatures.transform_pieces`` therefore also cuts a text into
-*pieces*: when it is longer than ``segment_min_chars``, overlapping windows of ``segment_window`` clauses (clauses end at 。！？；，… and
-line breaks). The model scores every piece and keeps, per label, the highest probability.
-A text with a single clause is its own piece. Each text is tokenised once; pieces reuse its
-tokens.
+dilutes that clause. ``TextFeatures.transform_pieces`` therefore also cuts a text longer than
+``segment_min_chars`` into *pieces*: windows of ``segment_window`` clauses starting every
+``segment_stride`` clauses (clauses end at 。！？；，… and line breaks). The model combines the
+best piece's probability with the whole text's (see ``textmine.model._proba``). A short or
+single-clause text is its own piece. Each text is tokenised and counted once.
 """
 
 from __future__ import annotations

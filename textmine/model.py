@@ -96,13 +96,13 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         kind: ``"logreg"`` (one-vs-rest logistic regression), ``"svm"`` (linear SVM with
             sigmoid calibration), ``"nb"`` (complement naive Bayes) or ``"chain"`` (a
             classifier chain of logistic regressions in ``LABELS`` order).
-        C: inverse regularisation of the linear models; ``alpha`` for ``nb``.
+        C: inverse regularisation of the linear models; alpha: smoothing of ``nb``.
         class_weight: ``None`` or ``"balanced"``.
         word_ngrams, char_ngrams, min_df, max_features: feature settings.
         threshold_cv: folds for tuning per-label thresholds in ``fit`` (0 keeps 0.5).
         threshold_beta: thresholds maximise F-beta; 1.5 leans to recall (see ``best_thresholds``).
-        segment_window: score overlapping windows of this many clauses and keep each label's
-            maximum (0 scores whole texts only); see ``textmine.features``.
+        segment_window: also score windows of this many clauses and combine each label's best
+            window with the whole text (0 scores whole texts only); see ``textmine.features``.
         segment_min_chars: texts up to this length are always scored whole.
         segment_stride: clauses between the starts of consecutive windows (1 = overlapping).
         combine: how whole-text and best-piece probabilities combine: ``"max"``, ``"mean"``
