@@ -212,11 +212,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             out.append(cues)
         return sp.hstack(out, format="csr")
 
-    def pieces(self, text: str) -> list[tuple[str, list[str]]]:
-        """``(piece_text, piece_tokens)`` for one normalised text (see module docs)."""
-        return self._pieces(text, self.tokenizer_.raw_tokens(text))
-
     def _pieces(self, text: str, raw: list[str]) -> list[tuple[str, list[str]]]:
+        """``(piece_text, piece_tokens)`` of one normalised text from its raw jieba tokens."""
         clauses: list[list[str]] = [[]]
         for tok in raw:
             if _CLAUSE_END.match(tok):

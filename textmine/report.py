@@ -162,12 +162,21 @@ def build_report(
 
 
 # --- formatting helpers ------------------------------------------------------------------------
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _pct(value: Any) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
+    return "–" if _missing(value) else f"{value:.0%}"
 
 
 def _num(value: Any, digits: int = 1) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+    return "–" if _missing(value) else f"{value:.{digits}f}"
+
+
+def _svg_open(width: float, height: float) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'font-family="{_FONT}" font-size="12" role="img">')
 
 
 def _e(value: Any) -> str:
@@ -179,7 +188,7 @@ def _bars_svg(rows: list[tuple[str, list[float]]], series: list[str], colors: li
     label_w, bar_h, gap = 280, 14, 10
     group_h = bar_h * len(series) + gap
     height = 30 + group_h * len(rows)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="{_FONT}" font-size="12" role="img">']
+    out = [_svg_open(width, height)]
     for k, (name, color) in enumerate(zip(series, colors)):
         out.append(f'<rect x="{label_w + k * 150}" y="4" width="12" height="12" fill="{color}"/>'
                    f'<text x="{label_w + k * 150 + 16}" y="14">{_e(name)}</text>')
@@ -188,7 +197,7 @@ def _bars_svg(rows: list[tuple[str, list[float]]], series: list[str], colors: li
         y0 = 26 + i * group_h
         out.append(f'<text x="{label_w - 8}" y="{y0 + group_h / 2}" text-anchor="end">{_e(name)}</text>')
         for k, value in enumerate(values):
-            v = 0.0 if value is None or math.isnan(value) else value
+            v = 0.0 if _missing(value) else value
             y = y0 + k * bar_h
             out.append(f'<rect x="{label_w}" y="{y}" width="{v * scale:.1f}" height="{bar_h - 2}" fill="{colors[k]}"/>'
                        f'<text x="{label_w + v * scale + 4:.1f}" y="{y + bar_h - 4}">{_pct(value)}</text>')
@@ -200,7 +209,7 @@ def _heatmap_svg(by_size: pd.DataFrame) -> str:
     buckets = [b for b in by_size.index if b != "all"]
     cell_w, cell_h, label_w = 92, 30, 280
     width, height = label_w + cell_w * len(buckets) + 10, 50 + cell_h * len(LABELS)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="{_FONT}" font-size="12" role="img">']
+    out = [_svg_open(width, height)]
     for j, bucket in enumerate(buckets):
         x = label_w + j * cell_w + cell_w / 2
         out.append(f'<text x="{x}" y="16" text-anchor="middle" font-weight="bold">{_e(bucket)}</text>'
@@ -211,7 +220,7 @@ def _heatmap_svg(by_size: pd.DataFrame) -> str:
         out.append(f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end">{_e(_name(label))}</text>')
         for j, bucket in enumerate(buckets):
             value = by_size.loc[bucket, label]
-            shade = 0 if value is None or math.isnan(value) else value / peak
+            shade = 0 if _missing(value) else value / peak
             fill = f"rgba(200,60,40,{0.08 + 0.85 * shade:.2f})" if shade else "#f3f3f3"
             ink = "#fff" if shade > 0.6 else "#222"
             out.append(f'<rect x="{label_w + j * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
@@ -223,12 +232,12 @@ def _heatmap_svg(by_size: pd.DataFrame) -> str:
 def _score_svg(by_size: pd.DataFrame) -> str:
     buckets = [b for b in by_size.index if b != "all"]
     width, height, base, bar_w = 90 * len(buckets) + 60, 240, 200, 46
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="{_FONT}" font-size="12" role="img">']
+    out = [_svg_open(width, height)]
     out.append(f'<line x1="40" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#999"/>')
     for j, bucket in enumerate(buckets):
         x = 50 + j * 90
         value = by_size.loc[bucket, "dissatisfied_mean_score"]
-        h = 0 if math.isnan(value) else value / 10 * 170
+        h = 0 if _missing(value) else value / 10 * 170
         color = "#c0392b" if bucket in HEAVYWEIGHTS else "#7f8c8d"
         out.append(f'<rect x="{x}" y="{base - h:.1f}" width="{bar_w}" height="{h:.1f}" fill="{color}"/>'
                    f'<text x="{x + bar_w / 2}" y="{base - h - 4:.1f}" text-anchor="middle">{_num(value)}</text>'

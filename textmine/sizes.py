@@ -137,19 +137,13 @@ def _number_to_range(token: str) -> tuple[float, float, float] | None:
     if rng is None:
         return None
     lo, hi = rng
-    # place value of the last numeral: the unit before the trailing digit, divided by ten
-    place = 1.0
-    for ch in reversed(token):
-        if ch in _CN_UNITS:
-            place = float(_CN_UNITS[ch])
-            break
-        if ch in _CN_DIGITS or ch == "几":
-            break
-    if token[-1] in _CN_DIGITS or token[-1] == "几":
+    # place value of the last numeral: a trailing unit itself (两千 → 1000), or a trailing digit
+    # one place below the unit before it (一千八 → 100)
+    if token[-1] in _CN_UNITS:
+        place = float(_CN_UNITS[token[-1]])
+    else:
         units_before = [c for c in token if c in _CN_UNITS]
         place = float(_CN_UNITS[units_before[-1]]) / 10 if units_before else 1.0
-    if "几" in token:
-        return lo, hi, max(place, 1.0)
     return lo, hi, max(place, 1.0)
 
 
