@@ -11,9 +11,11 @@ single-clause text is its own piece. Each text is tokenised and counted once.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,7 @@ from sklearn.preprocessing import normalize as normalize_rows
 from .normalization import normalize
 from .tokenization import DomainTokenizer, apply_negation, is_content
 
-__all__ = ["TextFeatures", "WordNgrams", "CueCounter", "as_texts", "normalize_all"]
+__all__ = ["TextFeatures", "WordNgrams", "CharNgrams", "CueCounter", "as_texts", "normalize_all"]
 
 # Emoji and pictographs are kept in normalised text (reports show them) but not used as
 # features: a 😂 appended to a complaint must not change its labels.
@@ -33,6 +35,11 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0
 _SEP = "\x00"  # never inside a term: normalisation drops control characters
 # tokens that end a clause (jieba yields punctuation as separate tokens)
 _CLAUSE_END = re.compile(r"^[。！？!?；;，,\n…~～]+$|^\.{2,}$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_clause_end(token: str) -> bool:
+    return _CLAUSE_END.match(token) is not None
 
 
 def as_texts(texts: Any) -> list[Any]:
@@ -56,25 +63,52 @@ def _featurable(texts: Iterable[str]) -> list[str]:
 def _count(vectorizer: CountVectorizer, docs: list[Any]) -> sp.csr_matrix:
     """``vectorizer.transform(docs)`` as raw counts, with the same analyzer and vocabulary.
 
-    scikit-learn counts feature by feature in Python; ``Counter`` counts each document in C,
-    leaving one dictionary lookup per distinct feature. Same matrix, about twice as fast.
+    scikit-learn counts feature by feature in Python. Here ``Counter`` counts each document in
+    C and the vocabulary lookups run through ``map``; only the filtering of unknown features
+    and the matrix assembly remain, vectorised over all documents at once.
     """
-    analyze = vectorizer.build_analyzer()
-    vocabulary = vectorizer.vocabulary_
-    indptr = [0]
-    indices: list[int] = []
+    analyze = vectorizer.analyzer if callable(vectorizer.analyzer) else vectorizer.build_analyzer()
+    lookup = vectorizer.vocabulary_.get
+    unknown = repeat(-1)
+    ids: list[int] = []
     values: list[int] = []
+    lengths: list[int] = []
     for doc in docs:
-        for feature, n in Counter(analyze(doc)).items():
-            j = vocabulary.get(feature)
-            if j is not None:
-                indices.append(j)
-                values.append(n)
-        indptr.append(len(indices))
+        counts = Counter(analyze(doc))
+        ids += map(lookup, counts, unknown)
+        values += counts.values()
+        lengths.append(len(counts))
+    columns = np.asarray(ids, dtype=np.int64)
+    known = columns >= 0
+    rows = np.repeat(np.arange(len(docs)), lengths)[known]
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
     return sp.csr_matrix(
-        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(docs), len(vocabulary)),
+        (np.asarray(values, dtype=np.float32)[known], columns[known], indptr),
+        shape=(len(docs), len(vectorizer.vocabulary_)),
     )
+
+
+class CharNgrams:
+    """Analyzer for texts: lower-cased character n-grams, built with slices in C.
+
+    The same features as scikit-learn's ``analyzer="char"`` with ``lowercase=True`` (a test
+    holds them equal), about twice as fast.
+    """
+
+    _SPACES = re.compile(r"\s\s+")
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 3)) -> None:
+        self.ngram_range = tuple(ngram_range)
+
+    def __call__(self, text: str) -> list[str]:
+        text = self._SPACES.sub(" ", text.lower())
+        lo, hi = self.ngram_range
+        size = len(text)
+        out = list(text) if lo == 1 else []
+        for n in range(max(lo, 2), min(hi, size) + 1):
+            out += map(text.__getitem__, map(slice, range(size - n + 1), range(n, size + 1)))
+        return out
 
 
 class WordNgrams:
@@ -158,7 +192,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.tokenizer_ = DomainTokenizer(user_words=self.user_words, hmm=self.hmm)
         self.word_ = self._tfidf(analyzer=WordNgrams(self.word_ngrams), lowercase=False)
         self.word_.fit([self.tokenizer_(t) for t in texts])
-        self.char_ = self._tfidf(analyzer="char", ngram_range=tuple(self.char_ngrams), lowercase=True)
+        self.char_ = self._tfidf(analyzer=CharNgrams(self.char_ngrams), lowercase=False)
         self.char_.fit(texts)
         self.cues_ = CueCounter() if self.cue_weight else None
         for vec in (self.word_, self.char_):
@@ -214,24 +248,26 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _pieces(self, text: str, raw: list[str]) -> list[tuple[str, list[str]]]:
         """``(piece_text, piece_tokens)`` of one normalised text from its raw jieba tokens."""
+        if not self.segment_window or len(text) <= self.segment_min_chars:
+            return [(text, apply_negation([t for t in raw if is_content(t)]))]
         clauses: list[list[str]] = [[]]
         for tok in raw:
-            if _CLAUSE_END.match(tok):
+            if _is_clause_end(tok):
                 if clauses[-1]:
                     clauses[-1].append(tok)
                     clauses.append([])
             else:
                 clauses[-1].append(tok)
-        clauses = [c for c in clauses if any(is_content(t) for t in c)]
-        window = max(1, int(self.segment_window or 0))
-        if not self.segment_window or len(clauses) <= 1 or len(text) <= self.segment_min_chars:
+        clauses = [c for c in clauses if any(map(is_content, c))]
+        if len(clauses) <= 1:
             return [(text, apply_negation([t for t in raw if is_content(t)]))]
+        window = max(1, int(self.segment_window))
         stride = max(1, int(self.segment_stride or window))
         starts = list(range(0, max(1, len(clauses) - window + 1), stride))
         if starts[-1] + window < len(clauses):  # the last clauses always get a window
             starts.append(len(clauses) - window)
         groups = [[t for c in clauses[i : i + window] for t in c] for i in starts]
-        return [("".join(g), apply_negation([t for t in g if is_content(t)])) for g in groups]
+        return [("".join(g), apply_negation(list(filter(is_content, g)))) for g in groups]
 
     def transform_pieces(self, X: Iterable[str]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
         """Feature rows for every text's pieces and, for texts cut into several pieces, one

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 import threading
@@ -62,6 +63,8 @@ DEGREE_WORDS: frozenset[str] = frozenset(
 _MAX_SKIP = 2
 # jieba's dictionary holds some negated phrases as one word ("不太慢"): drop the degree part.
 _FUSED_DEGREE = re.compile(r"^(不|没)(太|很|怎么|那么|这么|大|够|是很)(.+)$")
+# first characters of every negator and of every 不/没-fused word: a cheap pre-check
+_NEGATION_HEADS = frozenset(word[0] for word in NEGATORS) | {"不", "没"}
 _DEGREE_PREFIX = re.compile(r"^(?:太|很|怎么|那么|这么)(?=.)")
 
 _build_lock = threading.Lock()
@@ -184,7 +187,81 @@ class DomainTokenizer:
 
     def raw_tokens(self, text: str) -> list[str]:
         """jieba's tokens of lower-cased ``text``, punctuation and spaces included."""
-        return self._tokenizer().lcut(text.lower(), HMM=self.hmm) if text else []
+        if not text:
+            return []
+        if self.hmm:
+            return self._tokenizer().lcut(text.lower(), HMM=True)
+        return _cut_without_hmm(self._tokenizer(), text.lower())
+
+
+def _cut_without_hmm(tk: Any, text: str) -> list[str]:
+    """``tk.lcut(text, HMM=False)``, token for token, at about twice jieba's speed.
+
+    Same blocks, dictionary and route as jieba (the most probable path through the word graph,
+    ties to the longer word; runs of single Latin letters and digits merged). jieba builds the
+    whole graph and then scores it with a generator per character; here one backward pass does
+    both. A test checks the output equals jieba's on the corpus and on random strings.
+    """
+    import jieba
+
+    han, skip = jieba.re_han_default, jieba.re_skip_default
+    freq, log_total = tk.FREQ, math.log(tk.total)
+    out: list[str] = []
+    for block in han.split(text):
+        if not block:
+            continue
+        if han.match(block):
+            out += _best_route(block, freq, log_total)
+        else:
+            for part in skip.split(block):
+                if skip.match(part):
+                    out.append(part)
+                else:
+                    out += part
+    return out
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _best_route(block: str, freq: dict[str, int], log_total: float) -> list[str]:
+    """jieba's ``__cut_DAG_NO_HMM`` for one block of Han characters, letters and digits."""
+    n = len(block)
+    score = [0.0] * (n + 1)  # best log-probability of block[k:]
+    end = [0] * (n + 1)  # last index of the first word on that best path
+    for k in range(n - 1, -1, -1):
+        best: float | None = None
+        best_end = k
+        i = k + 1
+        fragment = block[k]
+        while i <= n and fragment in freq:
+            count = freq[fragment]
+            if count:
+                candidate = math.log(count) - log_total + score[i]
+                if best is None or candidate >= best:  # ties: the longer word, as jieba's max()
+                    best, best_end = candidate, i - 1
+            i += 1
+            fragment = block[k:i]
+        if best is None:
+            best = math.log(freq.get(block[k]) or 1) - log_total + score[k + 1]
+        score[k], end[k] = best, best_end
+    words: list[str] = []
+    buffer = ""
+    x = 0
+    while x < n:
+        y = end[x] + 1
+        word = block[x:y]
+        if y - x == 1 and word in _ALNUM:
+            buffer += word
+        else:
+            if buffer:
+                words.append(buffer)
+                buffer = ""
+            words.append(word)
+        x = y
+    if buffer:
+        words.append(buffer)
+    return words
 
 
 @functools.lru_cache(maxsize=65536)
@@ -204,6 +281,10 @@ def apply_negation(tokens: list[str]) -> list[str]:
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
+        if tok[:1] not in _NEGATION_HEADS:  # most tokens: neither a negator nor 不/没-fused
+            out.append(tok)
+            i += 1
+            continue
         fused = _FUSED_DEGREE.match(tok)
         if fused and tok not in NEGATORS:
             out.append(fused.group(1) + fused.group(3))
