@@ -125,3 +125,39 @@ def test_fit_rejects_bad_input():
         ComplaintClassifier(kind="forest").fit(["a", "b"], [[], []])
     with pytest.raises(ValueError, match="at least 2 positive"):
         ComplaintClassifier().fit(["电话打不通", "挺好"], [["channel"], []])
+
+
+def test_nb_weighted_regression_folds_its_scaling_into_the_coefficients():
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from textmine.model import NBWeightedLogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = sp.random(300, 40, density=0.2, format="csr", random_state=1)
+    y = (X[:, 0].toarray().ravel() + X[:, 1].toarray().ravel() + 0.1 * rng.random(300) > 0.15).astype(int)
+    model = NBWeightedLogisticRegression(C=4.0).fit(X, y)
+    present = (X > 0).astype(float)
+    pos = 1 + np.asarray(present[y == 1].sum(0)).ravel()
+    neg = 1 + np.asarray(present[y == 0].sum(0)).ravel()
+    weight = np.abs(np.log((pos / pos.sum()) / (neg / neg.sum())))
+    reference = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=0)
+    reference.fit(X @ sp.diags(weight), y)
+    expected = reference.predict_proba(X @ sp.diags(weight))
+    assert np.allclose(model.predict_proba(X), expected, atol=1e-5)
+    assert model.coef_.dtype == np.float32
+    assert np.array_equal(model.predict(X), (expected[:, 1] > 0.5).astype(int))
+
+
+def test_blend_is_the_mean_of_its_two_heads(small_corpus):
+    from textmine.corpus import read_records
+    from textmine.model import MeanOfHeads, _head_proba
+
+    records = read_records(small_corpus)
+    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    clf = ComplaintClassifier(kind="blend", threshold_cv=0, segment_window=0).fit(texts, y)
+    assert isinstance(clf.head_, MeanOfHeads) and len(clf.head_.heads) == 2
+    matrix = clf.features_.transform(textmine.normalize(t) for t in texts[:20])
+    parts = [_head_proba(head, matrix) for head in clf.head_.heads]
+    assert not np.allclose(parts[0], parts[1])  # two different models
+    assert np.allclose(clf.predict_proba(texts[:20]).to_numpy(), (parts[0] + parts[1]) / 2)
