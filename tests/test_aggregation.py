@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from textmine import LABELS
-from textmine.aggregation import aggregate, detect_column, wilson_interval
+from textmine.aggregation import DEFAULT_METHOD, aggregate, detect_column, wilson_interval
 from textmine.errors import InputError
 
 
@@ -79,9 +79,12 @@ def test_raw_texts_are_labelled_first_and_methods_differ():
                           "企业规模": ["150人", "2000+", "150人"], "满意度": [2, 9, 5]})
     counted = aggregate(frame, size_col="企业规模", score_col="满意度", method="count")
     assert counted.loc["51-200", "channel"] == pytest.approx(0.5)
-    by_proba = aggregate(frame, size_col="企业规模", score_col="满意度")
+    default = aggregate(frame, size_col="企业规模", score_col="满意度")
+    assert default.attrs["method"] == DEFAULT_METHOD
+    by_proba = aggregate(frame, size_col="企业规模", score_col="满意度", method="mean_proba")
     assert by_proba.attrs["method"] == "mean_proba"
     assert 0 < by_proba.loc["all", "channel"] < 1
+    assert by_proba.loc["all", "channel"] not in (0.0, 1 / 3, 2 / 3, 1.0)  # a mean of probabilities, not a count
 
 
 def test_bad_arguments():

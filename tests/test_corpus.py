@@ -146,16 +146,37 @@ def test_datasheet_counts_match_the_files(corpus_records):
         assert {k: int(v) for k, v in tables[name].items()} == counts, name
 
 
+def cohen_kappa(a, c):
+    n = len(a)
+    po = sum(x == y for x, y in zip(a, c)) / n
+    pa, pc = sum(a) / n, sum(c) / n
+    pe = pa * pc + (1 - pa) * (1 - pc)
+    return (po - pe) / (1 - pe)
+
+
+def read_quality(name):
+    text = (REPO / "corpus/quality" / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def test_blind_relabel_agreement(corpus_records):
     by_id = {r.id: r for r in corpus_records}
-    blind = [json.loads(line) for line in (REPO / "corpus/quality/blind_relabel.jsonl").read_text(encoding="utf-8").splitlines()]
+    blind = read_quality("blind_relabel.jsonl")
     assert len(blind) >= 0.1 * len(corpus_records) - 1
     for label in LABELS:
-        a = [label in by_id[b["id"]].labels for b in blind]
-        c = [label in b["labels"] for b in blind]
-        n = len(a)
-        po = sum(x == y for x, y in zip(a, c)) / n
-        pa, pc = sum(a) / n, sum(c) / n
-        pe = pa * pc + (1 - pa) * (1 - pc)
-        kappa = (po - pe) / (1 - pe)
+        kappa = cohen_kappa([label in by_id[b["id"]].labels for b in blind], [label in b["labels"] for b in blind])
         assert kappa >= 0.9, (label, kappa)
+
+
+def test_labels_are_the_double_blind_majority(corpus_records):
+    """Two annotators labelled every record again from text and guide alone; a label stands
+    when at least two of writer, annotator a and annotator b give it."""
+    by_id = {r.id: r for r in corpus_records}
+    rows = read_quality("double_blind.jsonl")
+    assert [row["id"] for row in rows] == sorted(by_id)
+    for row in rows:
+        votes = Counter(label for who in ("writer", "a", "b") for label in set(row[who]))
+        assert set(by_id[row["id"]].labels) == {label for label, n in votes.items() if n >= 2}, row["id"]
+    for label in LABELS:  # the two annotators agree with each other well beyond chance
+        kappa = cohen_kappa([label in row["a"] for row in rows], [label in row["b"] for row in rows])
+        assert kappa >= 0.85, (label, kappa)

@@ -61,9 +61,10 @@ def test_whole_text_row_is_the_sum_of_its_pieces(corpus_records):
     split = [i for i in range(len(texts)) if (owner == i).sum() > 1]
     assert split, "the sample should contain long texts that are cut into pieces"
     whole_rows = features.transform([texts[i] for i in split])
-    # same non-zero features up to the n-grams that span two pieces
+    # the same non-zero features, up to the n-grams that span two pieces (and a negation
+    # that the piece boundary keeps from fusing with its word)
     for k, i in enumerate(split[:50]):
-        row = matrix[np.flatnonzero((owner == i) & is_whole)[0]]
+        row = set(matrix[np.flatnonzero((owner == i) & is_whole)[0]].indices)
         reference = set(whole_rows[k].indices)
-        assert set(row.indices) <= reference
-        assert len(reference - set(row.indices)) <= 0.2 * len(reference)
+        assert len(row - reference) <= 0.02 * len(reference)
+        assert len(reference - row) <= 0.2 * len(reference)
