@@ -5,7 +5,7 @@ thresholds), and measured for per-label and macro/micro F1 in 5-fold cross-valid
 the visible real-review set (when shared/eval is present), fit time, predict speed and model
 size.
 
-Run: python benchmarks/compare_models.py [--kinds logreg svm nb chain]
+Run: python benchmarks/compare_models.py [--kinds logreg blend svm nb chain]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from common import REPO, corpus_texts, machine  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--kinds", nargs="+", default=["logreg", "svm", "nb", "chain"])
+    parser.add_argument("--kinds", nargs="+", default=["logreg", "blend", "svm", "nb", "chain"])
     parser.add_argument("--segment-window", type=int, nargs="+", default=[3])
     args = parser.parse_args()
 

@@ -39,7 +39,7 @@ __all__ = ["ComplaintClassifier", "label_matrix", "best_thresholds", "KINDS"]
 logger = logging.getLogger(__name__)
 
 #: Classifier families ``ComplaintClassifier(kind=...)`` can build.
-KINDS = ("blend", "logreg", "svm", "nb", "chain")
+KINDS = ("logreg", "blend", "svm", "nb", "chain")
 
 
 def label_matrix(y: Any) -> np.ndarray:
@@ -155,11 +155,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label classifier of the six complaint labels.
 
     Parameters (keyword-only, scikit-learn style):
-        kind: ``"blend"`` (the mean of ``"logreg"`` and an NB-weighted logistic regression,
-            see ``NBWeightedLogisticRegression``), ``"logreg"`` (one-vs-rest logistic
-            regression), ``"svm"`` (linear SVM with sigmoid calibration), ``"nb"`` (complement
-            naive Bayes) or ``"chain"`` (a classifier chain of logistic regressions in
-            ``LABELS`` order).
+        kind: ``"logreg"`` (one-vs-rest logistic regression), ``"blend"`` (the mean of
+            ``"logreg"`` and an NB-weighted logistic regression, see
+            ``NBWeightedLogisticRegression``), ``"svm"`` (linear SVM with sigmoid calibration),
+            ``"nb"`` (complement naive Bayes) or ``"chain"`` (a classifier chain of logistic
+            regressions in ``LABELS`` order).
         C: inverse regularisation of the linear models; alpha: smoothing of ``nb``.
         class_weight: ``None`` or ``"balanced"``.
         word_ngrams, char_ngrams, min_df, max_features: feature settings.
@@ -181,7 +181,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        kind: str = "blend",
+        kind: str = "logreg",
         C: float = 32.0,
         alpha: float = 0.3,
         class_weight: str | None = "balanced",

@@ -39,7 +39,7 @@ class TrainingOptions:
     eval: list[Path] = field(default_factory=list)
     folds: int = 5
     seed: int = 0
-    kind: str = "blend"
+    kind: str = "logreg"
     C: float = 32.0
     segment_window: int = 3
     segment_stride: int = 3
@@ -133,7 +133,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eval", type=Path, nargs="*", default=[], metavar="FILE", help="labelled files to score the model on")
     parser.add_argument("--folds", type=int, default=defaults.folds, help="cross-validation folds (default: 5)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: 0)")
-    parser.add_argument("--kind", default=defaults.kind, help="blend, logreg, svm, nb or chain (default: blend)")
+    parser.add_argument("--kind", default=defaults.kind, help="logreg, blend, svm, nb or chain (default: logreg)")
     parser.add_argument("--C", type=float, default=defaults.C, help=f"inverse regularisation of the linear models (default: {defaults.C:g})")
     parser.add_argument("--segment-window", type=int, default=defaults.segment_window, help="clauses per scored piece; 0 = whole texts")
     parser.add_argument("--segment-stride", type=int, default=defaults.segment_stride,
