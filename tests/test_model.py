@@ -161,3 +161,41 @@ def test_blend_is_the_mean_of_its_two_heads(small_corpus):
     parts = [_head_proba(head, matrix) for head in clf.head_.heads]
     assert not np.allclose(parts[0], parts[1])  # two different models
     assert np.allclose(clf.predict_proba(texts[:20]).to_numpy(), (parts[0] + parts[1]) / 2)
+
+
+def test_joined_pairs_carry_the_union_of_labels_and_are_deterministic():
+    from textmine.model import joined_pairs
+
+    texts = ["电话打不通", "三天没人回", "态度很差", "挺好的"]
+    y = label_matrix([["channel"], ["speed"], ["communication"], []])
+    joined, labels = joined_pairs(texts, y, share=2.0, seed=3)
+    assert len(joined) == 8 and labels.shape == (8, 6)
+    for text, row in zip(joined, labels):
+        parts = [i for i, t in enumerate(texts) if text.startswith(t)], [i for i, t in enumerate(texts) if text.endswith(t)]
+        first, second = parts[0][0], parts[1][0]
+        assert row.tolist() == (y[first] | y[second]).tolist(), text
+    again = joined_pairs(texts, y, share=2.0, seed=3)
+    assert again[0] == joined and np.array_equal(again[1], labels)
+    assert joined_pairs(texts, y, share=0.0)[0] == []
+
+
+def test_each_label_sees_only_its_own_cue_feature(small_corpus):
+    from textmine.corpus import read_records
+    from textmine.model import OneVsRestOwnCues
+
+    records = read_records(small_corpus)
+    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    clf = ComplaintClassifier(threshold_cv=0, segment_window=0, augment=0).fit(texts, y)
+    assert isinstance(clf.head_, OneVsRestOwnCues)
+    for j, estimator in enumerate(clf.head_.estimators_):
+        cues = estimator.coef_[0, -6:]
+        assert all(cues[k] == 0 for k in range(6) if k != j)
+        assert cues[j] > 0  # its own cue is evidence for the label
+    # the same probabilities as a model that never saw the other cues (they weigh exactly 0)
+    matrix = clf.features_.transform(textmine.normalize(t) for t in texts[:30])
+    masked = matrix.tolil()
+    masked[:, -6:] = 0
+    for j, estimator in enumerate(clf.head_.estimators_):
+        only_own = masked.copy()
+        only_own[:, matrix.shape[1] - 6 + j] = matrix[:, matrix.shape[1] - 6 + j].toarray()
+        assert np.allclose(estimator.predict_proba(matrix), estimator.predict_proba(only_own.tocsr()))

@@ -33,7 +33,7 @@ SIZE_HEADERS = ("企业规模", "公司规模", "人员规模", "员工人数", 
 SCORE_HEADERS = ("满意度评分", "满意度", "评分", "打分", "分数", "得分", "score", "rating", "satisfaction", "nps")
 METHODS = ("count", "mean_proba", "adjusted")
 #: chosen by benchmarks/bench_shares.py (see README, "Honest shares")
-DEFAULT_METHOD = "mean_proba"
+DEFAULT_METHOD = "count"
 SHARE_COLUMNS = ("complaint_share", *LABELS)
 
 

@@ -211,7 +211,7 @@ def _build_report(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--score-col", help="satisfaction score column, 1-10 (default: detected, e.g. 满意度评分)")
     p.add_argument("--relabel", action="store_true", help="predict labels even if the input has label columns")
     p.add_argument("--method", default="auto", choices=("auto", "count", "mean_proba", "adjusted"),
-                   help="how complaint shares are estimated (default: auto = mean_proba)")
+                   help="how complaint shares are estimated (default: auto = count)")
     p.add_argument("--dissatisfied-max", type=float, default=6, help="scores up to this are dissatisfied (default 6)")
     p.add_argument("--intolerable-max", type=float, default=3, help="scores up to this are intolerable (default 3)")
     p.add_argument("--title", default="售后服务反馈分析 · After-sales feedback report", help="report title")

@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from .features import TextFeatures, normalize_all
 from .taxonomy import LABELS
 
-__all__ = ["ComplaintClassifier", "label_matrix", "best_thresholds", "KINDS"]
+__all__ = ["ComplaintClassifier", "label_matrix", "best_thresholds", "joined_pairs", "KINDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,58 @@ def best_thresholds(
                 best = key
                 thresholds[j] = float(t)
     return thresholds
+
+
+def joined_pairs(texts: list[str], Y: np.ndarray, share: float, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """``round(share * len(texts))`` texts made by joining two random texts of ``texts``,
+    labelled with the union of their labels.
+
+    Most corpus texts make one complaint, so a model learns that one label's words are evidence
+    *against* another; real reviews make several at once. A joined pair is still labelled
+    correctly by the guide (every complaint a text makes counts), and teaches the model that
+    complaints, and product talk around them, do not cancel each other. Deterministic for a
+    given ``seed`` and input.
+    """
+    rng = np.random.default_rng([seed, len(texts)])
+    n = int(round(share * len(texts)))
+    first = rng.integers(0, len(texts), n)
+    second = rng.integers(0, len(texts), n)
+    joints = rng.choice(np.array(["，", "。", " ", "！"]), n)
+    joined = [texts[i] + str(joint) + texts[k] for i, k, joint in zip(first, second, joints)]
+    return joined, (Y[first] | Y[second]).astype(Y.dtype)
+
+
+class OneVsRestOwnCues:
+    """One logistic regression per label in which only that label's cue feature is visible.
+
+    The cue features are the last ``n_cues`` columns, one per label in ``LABELS`` order. Fitted
+    freely, a label learns a *negative* weight for the other labels' cues (corpus texts mostly
+    make one complaint), which costs recall on real feedback that makes several. Each label's
+    model is fitted with the other cue columns zeroed, so their coefficients are exactly 0 and
+    prediction needs no masking.
+    """
+
+    def __init__(self, estimator: Any, n_cues: int) -> None:
+        self.estimator = estimator
+        self.n_cues = n_cues
+
+    def fit(self, X: Any, Y: np.ndarray) -> OneVsRestOwnCues:
+        from sklearn.base import clone
+
+        X = sp.csr_matrix(X)
+        n_features = X.shape[1]
+        self.estimators_ = []
+        for j in range(Y.shape[1]):
+            hidden = [n_features - self.n_cues + k for k in range(self.n_cues) if k != j]
+            keep = np.ones(n_features)
+            keep[hidden] = 0
+            estimator = clone(self.estimator).fit(X @ sp.diags(keep), Y[:, j])
+            estimator.coef_[:, hidden] = 0
+            self.estimators_.append(estimator)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return np.column_stack([estimator.predict_proba(X)[:, 1] for estimator in self.estimators_])
 
 
 class NBWeightedLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -172,6 +224,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         combine: how whole-text and best-piece probabilities combine: ``"max"``, ``"mean"``
             or ``"pieces"`` (see ``_proba``).
         cue_weight: scale of the six cue-pattern features (``data/cues.txt``); 0 drops them.
+            With ``"logreg"`` each label sees only its own cue feature (see ``OneVsRestOwnCues``).
+        augment: also train on this many (times the number of texts) pairs of training texts
+            joined into one, labelled with the union of their labels (see ``joined_pairs``);
+            0 trains on the texts alone.
         hmm: let jieba guess unknown words with its HMM (slower; the domain dictionary covers
             the vocabulary that matters).
         user_words: extra dictionary words for the tokenizer (see ``DomainTokenizer``).
@@ -196,6 +252,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         segment_stride: int = 3,
         combine: str = "mean",
         cue_weight: float = 1.0,
+        augment: float = 1.0,
         hmm: bool = False,
         user_words: Any = None,
         random_state: int = 0,
@@ -215,6 +272,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.segment_stride = segment_stride
         self.combine = combine
         self.cue_weight = cue_weight
+        self.augment = augment
         self.hmm = hmm
         self.user_words = user_words
         self.random_state = random_state
@@ -222,7 +280,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     # -- construction ---------------------------------------------------------------------------
     def _make_head(self) -> Any:
         if self.kind == "logreg":
-            return OneVsRestClassifier(self._logistic_regression())
+            return OneVsRestOwnCues(self._logistic_regression(), n_cues=len(LABELS) if self.cue_weight else 0)
         if self.kind == "blend":
             return MeanOfHeads([
                 OneVsRestClassifier(self._logistic_regression()),
@@ -258,6 +316,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _fit_parts(self, texts: list[str], Y: np.ndarray) -> tuple[TextFeatures, Any]:
+        if self.augment:
+            extra_texts, extra_Y = joined_pairs(texts, Y, self.augment, seed=self.random_state)
+            texts, Y = texts + extra_texts, np.vstack([Y, extra_Y])
         features = self._make_features().fit(texts)
         matrix = features.transform(texts)
         head = _compact(self._make_head().fit(matrix, Y))
@@ -268,6 +329,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         """Fit on raw texts and their labels; tune thresholds on out-of-fold probabilities."""
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.augment < 0:
+            raise ValueError(f"augment must not be negative, got {self.augment!r}")
         if self.combine not in ("max", "mean", "pieces"):
             raise ValueError(f"combine must be 'max', 'mean' or 'pieces', got {self.combine!r}")
         texts = normalize_all(X)

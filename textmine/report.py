@@ -32,8 +32,8 @@ STUDY_DISSATISFIED_MEAN = {"51-200": 5.1, "2000+": 5.2}
 REPORT_FORMATS = (".html", ".md", ".xlsx", ".csv")
 _FONT = "'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif"
 METHOD_TEXT = {
-    "mean_proba": "mean predicted probability per label (nearest the true shares on held-out labelled data)",
-    "count": "share of responses given the label",
+    "mean_proba": "mean predicted probability per label",
+    "count": "share of responses given the label (nearest the true shares on held-out labelled data)",
     "adjusted": "label count corrected with the model's cross-validated true/false-positive rates",
 }
 

@@ -46,6 +46,7 @@ class TrainingOptions:
     combine: str = "mean"
     threshold_beta: float = 1.5
     cue_weight: float = 1.0
+    augment: float = 1.0
 
     def __post_init__(self) -> None:
         from .model import KINDS
@@ -63,14 +64,16 @@ class TrainingOptions:
             raise InputError(f"threshold_beta must be positive, got {self.threshold_beta}")
         if self.combine not in ("max", "mean", "pieces"):
             raise InputError(f"combine must be max, mean or pieces, got {self.combine!r}")
-        if self.segment_window < 0 or self.cue_weight < 0 or self.segment_stride < 1:
-            raise InputError("segment_window and cue_weight must not be negative; segment_stride must be at least 1")
+        if self.segment_window < 0 or self.cue_weight < 0 or self.augment < 0 or self.segment_stride < 1:
+            raise InputError("segment_window, cue_weight and augment must not be negative; "
+                             "segment_stride must be at least 1")
 
     def model_params(self) -> dict[str, Any]:
         return {"kind": self.kind, "C": self.C, "segment_window": self.segment_window,
                 "segment_stride": self.segment_stride, "combine": self.combine,
                 "threshold_beta": self.threshold_beta,
-                "cue_weight": self.cue_weight, "threshold_cv": self.folds, "random_state": self.seed}
+                "cue_weight": self.cue_weight, "augment": self.augment,
+                "threshold_cv": self.folds, "random_state": self.seed}
 
 
 def cross_fitted_predictions(y_true: np.ndarray, oof_proba: np.ndarray, folds: int, seed: int,
@@ -143,6 +146,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold-beta", type=float, default=defaults.threshold_beta,
                         help="thresholds maximise F-beta; > 1 favours recall (default: 1.5)")
     parser.add_argument("--cue-weight", type=float, default=defaults.cue_weight, help="weight of the cue-pattern features; 0 = none")
+    parser.add_argument("--augment", type=float, default=defaults.augment,
+                        help="joined pairs of training texts to add, as a share of the corpus; 0 = none (default: 1)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
 
 
@@ -150,7 +155,8 @@ def options_from_args(args: argparse.Namespace) -> TrainingOptions:
     return TrainingOptions(corpus=args.corpus, out=args.out, eval=args.eval, folds=args.folds, seed=args.seed,
                            kind=args.kind, C=args.C, segment_window=args.segment_window,
                            segment_stride=args.segment_stride, combine=args.combine,
-                           threshold_beta=args.threshold_beta, cue_weight=args.cue_weight)
+                           threshold_beta=args.threshold_beta, cue_weight=args.cue_weight,
+                           augment=args.augment)
 
 
 def format_report(report: dict[str, Any]) -> str:
