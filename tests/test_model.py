@@ -199,3 +199,18 @@ def test_each_label_sees_only_its_own_cue_feature(small_corpus):
         only_own = masked.copy()
         only_own[:, matrix.shape[1] - 6 + j] = matrix[:, matrix.shape[1] - 6 + j].toarray()
         assert np.allclose(estimator.predict_proba(matrix), estimator.predict_proba(only_own.tocsr()))
+
+
+def test_own_cue_head_handles_a_label_without_positives():
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from textmine.model import OneVsRestOwnCues
+
+    X = sp.random(40, 20, density=0.3, format="csr", random_state=2)
+    Y = np.zeros((40, 6), dtype=np.int8)
+    Y[::2, 0] = 1  # only the first label has positives
+    head = OneVsRestOwnCues(LogisticRegression(solver="liblinear"), n_cues=6).fit(X, Y)
+    proba = head.predict_proba(X)
+    assert proba.shape == (40, 6)
+    assert np.all(proba[:, 1:] == 0) and 0 < proba[:, 0].min()

@@ -131,6 +131,9 @@ class OneVsRestOwnCues:
         n_features = X.shape[1]
         self.estimators_ = []
         for j in range(Y.shape[1]):
+            if Y[:, j].min() == Y[:, j].max():  # a label without positives (or negatives) here
+                self.estimators_.append(_ConstantProbability(float(Y[0, j])))
+                continue
             hidden = [n_features - self.n_cues + k for k in range(self.n_cues) if k != j]
             keep = np.ones(n_features)
             keep[hidden] = 0
@@ -141,6 +144,16 @@ class OneVsRestOwnCues:
 
     def predict_proba(self, X: Any) -> np.ndarray:
         return np.column_stack([estimator.predict_proba(X)[:, 1] for estimator in self.estimators_])
+
+
+class _ConstantProbability:
+    """Stands in for a label's model when its training column is constant."""
+
+    def __init__(self, probability: float) -> None:
+        self.probability = probability
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return np.tile([1 - self.probability, self.probability], (X.shape[0], 1))
 
 
 class NBWeightedLogisticRegression(ClassifierMixin, BaseEstimator):
