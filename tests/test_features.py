@@ -3,6 +3,7 @@
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
@@ -43,16 +44,19 @@ def test_char_ngrams_equal_scikit_learn(text, ngram_range):
     assert CharNgrams(ngram_range)(text) == reference(text)
 
 
-def test_count_equals_scikit_learn_transform(corpus_records):
+@pytest.mark.parametrize("analyzer", ["char", CharNgrams((1, 3))])
+def test_count_equals_scikit_learn_transform(corpus_records, analyzer):
     texts = sample_texts(corpus_records) + ["", "完全没见过的字词组合鱻龘"]
-    vectorizer = CountVectorizer(analyzer="char", ngram_range=(1, 3)).fit(texts[:300])
+    kwargs = {"ngram_range": (1, 3)} if analyzer == "char" else {}
+    vectorizer = CountVectorizer(analyzer=analyzer, **kwargs).fit(texts[:300])
     expected = vectorizer.transform(texts)
     got = _count(vectorizer, texts)
     assert got.shape == expected.shape
     assert np.array_equal(got.toarray(), expected.toarray())
+    assert _count(vectorizer, []).shape == (0, len(vectorizer.vocabulary_))
 
 
-def test_whole_text_row_is_the_sum_of_its_pieces(corpus_records):
+def test_whole_text_row_of_a_split_text_approximates_the_whole_text(corpus_records):
     texts = sample_texts(corpus_records)
     features = TextFeatures(min_df=1, segment_window=2, segment_stride=2).fit(texts)
     matrix, owner, is_whole = features.transform_pieces(texts)

@@ -180,6 +180,8 @@ def test_joined_pairs_carry_the_union_of_labels_and_are_deterministic():
 
 
 def test_each_label_sees_only_its_own_cue_feature(small_corpus):
+    from sklearn.linear_model import LogisticRegression
+
     from textmine.corpus import read_records
     from textmine.model import OneVsRestOwnCues
 
@@ -187,18 +189,30 @@ def test_each_label_sees_only_its_own_cue_feature(small_corpus):
     texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
     clf = ComplaintClassifier(threshold_cv=0, segment_window=0, augment=0).fit(texts, y)
     assert isinstance(clf.head_, OneVsRestOwnCues)
+    cues = clf.features_.cue_columns()
+    assert cues == list(range(clf.features_.transform(["x"]).shape[1] - 6, clf.features_.transform(["x"]).shape[1]))
+    matrix = clf.features_.transform(textmine.normalize(t) for t in texts)
     for j, estimator in enumerate(clf.head_.estimators_):
-        cues = estimator.coef_[0, -6:]
-        assert all(cues[k] == 0 for k in range(6) if k != j)
-        assert cues[j] > 0  # its own cue is evidence for the label
-    # the same probabilities as a model that never saw the other cues (they weigh exactly 0)
-    matrix = clf.features_.transform(textmine.normalize(t) for t in texts[:30])
-    masked = matrix.tolil()
-    masked[:, -6:] = 0
-    for j, estimator in enumerate(clf.head_.estimators_):
-        only_own = masked.copy()
-        only_own[:, matrix.shape[1] - 6 + j] = matrix[:, matrix.shape[1] - 6 + j].toarray()
-        assert np.allclose(estimator.predict_proba(matrix), estimator.predict_proba(only_own.tocsr()))
+        # the same model as one fitted on a matrix in which the other labels' cues are blank
+        masked = matrix.tolil()
+        for k, column in enumerate(cues):
+            if k != j:
+                masked[:, column] = 0
+        reference = LogisticRegression(C=clf.C, class_weight="balanced", solver="liblinear", random_state=0)
+        reference.fit(masked.tocsr(), y[:, j])
+        assert np.allclose(estimator.coef_, reference.coef_, atol=1e-4)
+        assert estimator.coef_[0, cues[j]] > 0  # its own cue is evidence for the label
+        assert all(estimator.coef_[0, column] == 0 for k, column in enumerate(cues) if k != j)
+
+
+def test_random_state_none_and_random_state_objects_are_accepted(small_corpus):
+    from textmine.corpus import read_records
+
+    records = read_records(small_corpus)[:120]
+    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    for state in (None, np.random.RandomState(1)):
+        clf = ComplaintClassifier(threshold_cv=0, segment_window=0, random_state=state).fit(texts, y)
+        assert clf.predict_proba(texts[:3]).shape == (3, 6)
 
 
 def test_own_cue_head_handles_a_label_without_positives():
@@ -209,8 +223,9 @@ def test_own_cue_head_handles_a_label_without_positives():
 
     X = sp.random(40, 20, density=0.3, format="csr", random_state=2)
     Y = np.zeros((40, 6), dtype=np.int8)
-    Y[::2, 0] = 1  # only the first label has positives
-    head = OneVsRestOwnCues(LogisticRegression(solver="liblinear"), n_cues=6).fit(X, Y)
+    Y[::2, 0] = 1  # the first label has positives and negatives
+    Y[:, 5] = 1  # the last one only positives
+    head = OneVsRestOwnCues(LogisticRegression(solver="liblinear"), cue_columns=range(14, 20)).fit(X, Y)
     proba = head.predict_proba(X)
     assert proba.shape == (40, 6)
-    assert np.all(proba[:, 1:] == 0) and 0 < proba[:, 0].min()
+    assert np.all(proba[:, 1:5] == 0) and np.all(proba[:, 5] == 1) and 0 < proba[:, 0].min() < 1

@@ -225,6 +225,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         texts = _featurable(X)
         return self._weigh(self._counts([self.tokenizer_(t) for t in texts], texts))
 
+    def cue_columns(self) -> list[int]:
+        """Column of each label's cue feature in ``transform``'s output (``LABELS`` order), or
+        ``[]`` without cue features. The cues are the last block: ``[word | char | cues]``."""
+        if self.cues_ is None:
+            return []
+        start = len(self.word_.vocabulary_) + len(self.char_.vocabulary_)
+        return list(range(start, start + len(self.cues_.patterns)))
+
     def _counts(self, token_lists: list[list[str]], texts: list[str]) -> list[sp.csr_matrix]:
         """Raw counts per block: word n-grams, character n-grams and (if used) cues."""
         blocks = [_count(self.word_, token_lists), _count(self.char_, texts)]

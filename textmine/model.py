@@ -91,17 +91,21 @@ def best_thresholds(
     return thresholds
 
 
-def joined_pairs(texts: list[str], Y: np.ndarray, share: float, seed: int = 0) -> tuple[list[str], np.ndarray]:
+def joined_pairs(texts: list[str], Y: np.ndarray, share: float, seed: Any = 0) -> tuple[list[str], np.ndarray]:
     """``round(share * len(texts))`` texts made by joining two random texts of ``texts``,
     labelled with the union of their labels.
 
     Most corpus texts make one complaint, so a model learns that one label's words are evidence
     *against* another; real reviews make several at once. A joined pair is still labelled
     correctly by the guide (every complaint a text makes counts), and teaches the model that
-    complaints, and product talk around them, do not cancel each other. Deterministic for a
-    given ``seed`` and input.
+    complaints, and product talk around them, do not cancel each other. ``seed`` is what
+    scikit-learn accepts as ``random_state``: an int (deterministic for a given input), None or
+    a ``numpy.random.RandomState``.
     """
-    rng = np.random.default_rng([seed, len(texts)])
+    if seed is None or isinstance(seed, (int, np.integer)):
+        rng = np.random.default_rng(None if seed is None else [int(seed), len(texts)])
+    else:
+        rng = np.random.default_rng(seed.randint(2**31))
     n = int(round(share * len(texts)))
     first = rng.integers(0, len(texts), n)
     second = rng.integers(0, len(texts), n)
@@ -113,16 +117,16 @@ def joined_pairs(texts: list[str], Y: np.ndarray, share: float, seed: int = 0) -
 class OneVsRestOwnCues:
     """One logistic regression per label in which only that label's cue feature is visible.
 
-    The cue features are the last ``n_cues`` columns, one per label in ``LABELS`` order. Fitted
-    freely, a label learns a *negative* weight for the other labels' cues (corpus texts mostly
-    make one complaint), which costs recall on real feedback that makes several. Each label's
-    model is fitted with the other cue columns zeroed, so their coefficients are exactly 0 and
-    prediction needs no masking.
+    ``cue_columns[j]`` is the column of label ``j``'s cue feature (``TextFeatures.cue_columns``;
+    empty when there are none). Fitted freely, a label learns a *negative* weight for the other
+    labels' cues (corpus texts mostly make one complaint), which costs recall on real feedback
+    that makes several. Each label's model is fitted with the other cue columns zeroed, so their
+    coefficients come out 0 and prediction needs no masking.
     """
 
-    def __init__(self, estimator: Any, n_cues: int) -> None:
+    def __init__(self, estimator: Any, cue_columns: Sequence[int]) -> None:
         self.estimator = estimator
-        self.n_cues = n_cues
+        self.cue_columns = list(cue_columns)
 
     def fit(self, X: Any, Y: np.ndarray) -> OneVsRestOwnCues:
         from sklearn.base import clone
@@ -134,11 +138,11 @@ class OneVsRestOwnCues:
             if Y[:, j].min() == Y[:, j].max():  # a label without positives (or negatives) here
                 self.estimators_.append(_ConstantProbability(float(Y[0, j])))
                 continue
-            hidden = [n_features - self.n_cues + k for k in range(self.n_cues) if k != j]
+            hidden = [column for k, column in enumerate(self.cue_columns) if k != j]
             keep = np.ones(n_features)
             keep[hidden] = 0
             estimator = clone(self.estimator).fit(X @ sp.diags(keep), Y[:, j])
-            estimator.coef_[:, hidden] = 0
+            estimator.coef_[:, hidden] = 0  # already ~0 (all-zero columns); exactly 0 for clarity
             self.estimators_.append(estimator)
         return self
 
@@ -164,7 +168,7 @@ class NBWeightedLogisticRegression(ClassifierMixin, BaseEstimator):
     Manning, 2012): n-grams that separate the classes weigh more before the linear model is
     fitted. The scaling is folded into ``coef_`` afterwards, so predicting is one sparse
     product on the unscaled features; coefficients are stored as float32 to keep the model
-    file small.
+    file small. Binary 0/1 targets only (it is used inside ``OneVsRestClassifier``).
     """
 
     def __init__(self, *, C: float = 32.0, alpha: float = 1.0, class_weight: str | None = "balanced",
@@ -291,9 +295,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- construction ---------------------------------------------------------------------------
-    def _make_head(self) -> Any:
+    def _make_head(self, features: TextFeatures) -> Any:
         if self.kind == "logreg":
-            return OneVsRestOwnCues(self._logistic_regression(), n_cues=len(LABELS) if self.cue_weight else 0)
+            return OneVsRestOwnCues(self._logistic_regression(), features.cue_columns())
         if self.kind == "blend":
             return MeanOfHeads([
                 OneVsRestClassifier(self._logistic_regression()),
@@ -334,7 +338,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             texts, Y = texts + extra_texts, np.vstack([Y, extra_Y])
         features = self._make_features().fit(texts)
         matrix = features.transform(texts)
-        head = _compact(self._make_head().fit(matrix, Y))
+        head = _compact(self._make_head(features).fit(matrix, Y))
         return features, head
 
     # -- fitting --------------------------------------------------------------------------------
@@ -440,8 +444,8 @@ def _rates(Y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray) -> dict[str
 
 
 def _compact(head: Any) -> Any:
-    """Store fitted linear coefficients as float32: half the model file, same predictions to
-    about seven significant digits."""
+    """Store fitted linear coefficients as float32: half the model file; probabilities move by
+    less than about 1e-5."""
     for part in getattr(head, "heads", [head]):
         for estimator in getattr(part, "estimators_", []):
             if isinstance(getattr(estimator, "coef_", None), np.ndarray):
