@@ -26,6 +26,15 @@ def clf():
     return textmine.load()
 
 
+@pytest.fixture(scope="module")
+def small_texts_labels(small_corpus):
+    """Texts and 0/1 label matrix of the small corpus slice."""
+    from textmine.corpus import read_records
+
+    records = read_records(small_corpus)
+    return [r.text for r in records], label_matrix([r.labels for r in records])
+
+
 def test_shipped_model_api_contract(clf):
     assert clf.labels == textmine.LABELS
     texts = ["热线永远占线，留言也没人回", None, math.nan, "", "客服很耐心，当天就解决了"]
@@ -95,14 +104,11 @@ def test_metamorphic_robustness_on_a_sample(clf, corpus_records):
         assert same >= 0.98, f"{name}: only {same:.1%} unchanged"
 
 
-def test_sklearn_estimator_conventions(small_corpus):
+def test_sklearn_estimator_conventions(small_texts_labels):
     from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV
 
-    from textmine.corpus import read_records
-
-    records = read_records(small_corpus)
-    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    texts, y = small_texts_labels
     est = ComplaintClassifier(threshold_cv=0, segment_window=0)
     assert clone(est).get_params() == est.get_params()
     search = GridSearchCV(est, {"C": [1.0, 4.0]}, cv=2).fit(texts, y)
@@ -149,12 +155,10 @@ def test_nb_weighted_regression_folds_its_scaling_into_the_coefficients():
     assert np.array_equal(model.predict(X), (expected[:, 1] > 0.5).astype(int))
 
 
-def test_blend_is_the_mean_of_its_two_heads(small_corpus):
-    from textmine.corpus import read_records
+def test_blend_is_the_mean_of_its_two_heads(small_texts_labels):
     from textmine.model import MeanOfHeads, _head_proba
 
-    records = read_records(small_corpus)
-    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    texts, y = small_texts_labels
     clf = ComplaintClassifier(kind="blend", threshold_cv=0, segment_window=0).fit(texts, y)
     assert isinstance(clf.head_, MeanOfHeads) and len(clf.head_.heads) == 2
     matrix = clf.features_.transform(textmine.normalize(t) for t in texts[:20])
@@ -179,18 +183,17 @@ def test_joined_pairs_carry_the_union_of_labels_and_are_deterministic():
     assert joined_pairs(texts, y, share=0.0)[0] == []
 
 
-def test_each_label_sees_only_its_own_cue_feature(small_corpus):
+def test_each_label_sees_only_its_own_cue_feature(small_texts_labels):
     from sklearn.linear_model import LogisticRegression
 
-    from textmine.corpus import read_records
     from textmine.model import OneVsRestOwnCues
 
-    records = read_records(small_corpus)
-    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    texts, y = small_texts_labels
     clf = ComplaintClassifier(threshold_cv=0, segment_window=0, augment=0).fit(texts, y)
     assert isinstance(clf.head_, OneVsRestOwnCues)
     cues = clf.features_.cue_columns()
-    assert cues == list(range(clf.features_.transform(["x"]).shape[1] - 6, clf.features_.transform(["x"]).shape[1]))
+    n_columns = clf.features_.transform(["x"]).shape[1]
+    assert cues == list(range(n_columns - 6, n_columns))
     matrix = clf.features_.transform(textmine.normalize(t) for t in texts)
     for j, estimator in enumerate(clf.head_.estimators_):
         # the same model as one fitted on a matrix in which the other labels' cues are blank
@@ -205,11 +208,9 @@ def test_each_label_sees_only_its_own_cue_feature(small_corpus):
         assert all(estimator.coef_[0, column] == 0 for k, column in enumerate(cues) if k != j)
 
 
-def test_random_state_none_and_random_state_objects_are_accepted(small_corpus):
-    from textmine.corpus import read_records
+def test_random_state_none_and_random_state_objects_are_accepted(small_texts_labels):
 
-    records = read_records(small_corpus)[:120]
-    texts, y = [r.text for r in records], label_matrix([r.labels for r in records])
+    texts, y = small_texts_labels[0][:120], small_texts_labels[1][:120]
     for state in (None, np.random.RandomState(1)):
         clf = ComplaintClassifier(threshold_cv=0, segment_window=0, random_state=state).fit(texts, y)
         assert clf.predict_proba(texts[:3]).shape == (3, 6)

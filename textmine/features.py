@@ -25,7 +25,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize as normalize_rows
 
 from .normalization import normalize
-from .tokenization import DomainTokenizer, apply_negation, is_content
+from .tokenization import DomainTokenizer, content_tokens, is_content
 
 __all__ = ["TextFeatures", "WordNgrams", "CharNgrams", "CueCounter", "as_texts", "normalize_all"]
 
@@ -40,6 +40,19 @@ _CLAUSE_END = re.compile(r"^[。！？!?；;，,\n…~～]+$|^\.{2,}$")
 @functools.lru_cache(maxsize=4096)
 def _is_clause_end(token: str) -> bool:
     return _CLAUSE_END.match(token) is not None
+
+
+def _clauses(raw: list[str]) -> list[list[str]]:
+    """Raw tokens cut after each clause end; clauses without content are dropped."""
+    clauses: list[list[str]] = [[]]
+    for tok in raw:
+        if _is_clause_end(tok):
+            if clauses[-1]:
+                clauses[-1].append(tok)
+                clauses.append([])
+        else:
+            clauses[-1].append(tok)
+    return [c for c in clauses if any(map(is_content, c))]
 
 
 def as_texts(texts: Any) -> list[Any]:
@@ -256,26 +269,17 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _pieces(self, text: str, raw: list[str]) -> list[tuple[str, list[str]]]:
         """``(piece_text, piece_tokens)`` of one normalised text from its raw jieba tokens."""
-        if not self.segment_window or len(text) <= self.segment_min_chars:
-            return [(text, apply_negation([t for t in raw if is_content(t)]))]
-        clauses: list[list[str]] = [[]]
-        for tok in raw:
-            if _is_clause_end(tok):
-                if clauses[-1]:
-                    clauses[-1].append(tok)
-                    clauses.append([])
-            else:
-                clauses[-1].append(tok)
-        clauses = [c for c in clauses if any(map(is_content, c))]
-        if len(clauses) <= 1:
-            return [(text, apply_negation([t for t in raw if is_content(t)]))]
-        window = max(1, int(self.segment_window))
-        stride = max(1, int(self.segment_stride or window))
-        starts = list(range(0, max(1, len(clauses) - window + 1), stride))
-        if starts[-1] + window < len(clauses):  # the last clauses always get a window
-            starts.append(len(clauses) - window)
-        groups = [[t for c in clauses[i : i + window] for t in c] for i in starts]
-        return [("".join(g), apply_negation(list(filter(is_content, g)))) for g in groups]
+        if self.segment_window and len(text) > self.segment_min_chars:
+            clauses = _clauses(raw)
+            if len(clauses) > 1:
+                window = max(1, int(self.segment_window))
+                stride = max(1, int(self.segment_stride or window))
+                starts = list(range(0, max(1, len(clauses) - window + 1), stride))
+                if starts[-1] + window < len(clauses):  # the last clauses always get a window
+                    starts.append(len(clauses) - window)
+                groups = [[t for c in clauses[i : i + window] for t in c] for i in starts]
+                return [("".join(g), content_tokens(g)) for g in groups]
+        return [(text, content_tokens(raw))]
 
     def transform_pieces(self, X: Iterable[str]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
         """Feature rows for every text's pieces and, for texts cut into several pieces, one

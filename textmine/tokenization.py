@@ -35,7 +35,7 @@ from typing import Any
 
 from .normalization import normalize
 
-__all__ = ["DomainTokenizer", "tokenize", "apply_negation", "is_content", "NEGATORS", "DEGREE_WORDS"]
+__all__ = ["DomainTokenizer", "tokenize", "apply_negation", "content_tokens", "is_content", "NEGATORS", "DEGREE_WORDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class DomainTokenizer:
     # -- tokenising -----------------------------------------------------------------------------
     def __call__(self, text: str) -> list[str]:
         """Tokens of an already-normalised ``text`` (see ``textmine.normalize``)."""
-        return apply_negation([t for t in self.raw_tokens(text) if is_content(t)])
+        return content_tokens(self.raw_tokens(text))
 
     def raw_tokens(self, text: str) -> list[str]:
         """jieba's tokens of lower-cased ``text``, punctuation and spaces included."""
@@ -273,6 +273,11 @@ def is_content(token: str) -> bool:
         cat = unicodedata.category(token)
         return not (cat.startswith("P") or cat.startswith("Z") or cat in ("Cc", "Cf", "Sk", "Mn"))
     return True
+
+
+def content_tokens(raw: list[str]) -> list[str]:
+    """Raw jieba tokens → the tokenizer's output: punctuation and spaces dropped, negation fused."""
+    return apply_negation(list(filter(is_content, raw)))
 
 
 def apply_negation(tokens: list[str]) -> list[str]:
