@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import textmine
-from textmine.model import ComplaintClassifier, best_thresholds, label_matrix
+from textmine.model import KINDS, ComplaintClassifier, _head_proba, best_thresholds, label_matrix
 
 BOUNDARY_CASES = [
     # (text, labels that must be predicted, labels that must not be)
@@ -230,3 +230,20 @@ def test_own_cue_head_handles_a_label_without_positives():
     proba = head.predict_proba(X)
     assert proba.shape == (40, 6)
     assert np.all(proba[:, 1:5] == 0) and np.all(proba[:, 5] == 1) and 0 < proba[:, 0].min() < 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_fits_a_fold_in_which_a_label_never_occurs(kind):
+    # Cross-validation folds of a small corpus can lack a label entirely; liblinear refuses a
+    # single-class column, so each head must fall back to a constant probability for it.
+    texts = ["电话打不通", "回复太慢了", "拖了三个月还没好", "修了三次修不好", "推来推去找不到人", "挺好的"] * 4
+    y = np.zeros((len(texts), len(textmine.LABELS)), dtype=int)
+    for i in range(len(texts)):
+        if i % 6 < 5:
+            y[i, i % 6] = 1
+    assert y[:, 5].sum() == 0
+    features, head = ComplaintClassifier(kind=kind, augment=0, segment_window=0)._fit_parts(texts, y)
+    proba = _head_proba(head, features.transform(texts))
+    assert proba.shape == (len(texts), 6)
+    assert np.allclose(proba[:, 5], 0.0)
+    assert proba[0, 0] > proba[0, 1]  # the other labels were still learned

@@ -160,6 +160,32 @@ class _ConstantProbability:
         return np.tile([1 - self.probability, self.probability], (X.shape[0], 1))
 
 
+class ConstantSafe(ClassifierMixin, BaseEstimator):
+    """A binary classifier that fits ``estimator``, or predicts a constant probability when the
+    training labels are all 0 or all 1 (liblinear refuses those; a small cross-validation
+    fold can produce them). ``ClassifierChain`` clones it once per label."""
+
+    def __init__(self, estimator: Any) -> None:
+        self.estimator = estimator
+
+    def fit(self, X: Any, y: Any) -> ConstantSafe:
+        from sklearn.base import clone
+
+        y = np.asarray(y).ravel()
+        self.classes_ = np.array([0, 1])
+        if y.min() == y.max():
+            self.estimator_: Any = _ConstantProbability(float(y[0]))
+        else:
+            self.estimator_ = clone(self.estimator).fit(X, y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
 class NBWeightedLogisticRegression(ClassifierMixin, BaseEstimator):
     """Binary logistic regression on features scaled by their naive-Bayes evidence.
 
@@ -315,7 +341,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if self.kind == "nb":
             return OneVsRestClassifier(ComplementNB(alpha=self.alpha))
         if self.kind == "chain":
-            return ClassifierChain(self._logistic_regression(), order=list(range(len(LABELS))))
+            return ClassifierChain(ConstantSafe(self._logistic_regression()), order=list(range(len(LABELS))))
         raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
 
     def _logistic_regression(self) -> LogisticRegression:
@@ -448,6 +474,7 @@ def _compact(head: Any) -> Any:
     less than about 1e-5."""
     for part in getattr(head, "heads", [head]):
         for estimator in getattr(part, "estimators_", []):
+            estimator = getattr(estimator, "estimator_", estimator)  # unwrap ConstantSafe
             if isinstance(getattr(estimator, "coef_", None), np.ndarray):
                 estimator.coef_ = estimator.coef_.astype(np.float32)
     return head
