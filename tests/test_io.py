@@ -1,4 +1,5 @@
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -157,3 +158,128 @@ def test_published_files_are_world_readable_and_keep_existing_mode(tmp_path):
         w.write(ROWS)
         w.commit()
     assert new.stat().st_mode & 0o777 == 0o600
+
+
+def test_big5_is_not_mistaken_for_gb18030(tmp_path):
+    # Big5 bytes are valid GB18030 too, but decode to rare characters there
+    path = tmp_path / "big5.csv"
+    rows = ["熱線永遠佔線，留言也沒人回", "客服態度很差，問題拖了一個月還沒處理"]
+    path.write_bytes(("size,text\n" + "\n".join(f"51-200人,{t}" for t in rows) + "\n").encode("cp950"))
+    assert detect_encoding(path) == "cp950"
+    assert read_table(path).frame["text"].tolist() == rows
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("text\n客户经理离职后没人对接\n".encode("gbk"))
+    assert detect_encoding(gbk) == "gb18030"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('意见反馈\n"电话打不通\n工单很慢\n客服态度差\n', r"line 2: unexpected end of data"),  # never closed
+        ('id,意见反馈\n1,ok\n2,"电话"打不通\n', r"line 3: ',' expected after '\"'"),  # text after the quote
+        ('id,意见反馈\n1,"多\n行"\n2,a,b\n', r"line 4: the row has more fields"),  # lines inside quotes count
+        ('id,意见反馈\n1,a\n\n2,b\n', r"line 3: blank line inside the table"),
+    ],
+)
+def test_stray_quotes_and_blank_lines_stop_with_the_line(tmp_path, content, message):
+    path = tmp_path / "q.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        list(iter_table(path)[0])
+
+
+def test_blank_lines_at_the_end_are_not_rows(tmp_path):
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("id,text\n1,a\n2,b\n\n\n", encoding="utf-8")
+    assert read_table(csv_path).frame["id"].tolist() == ["1", "2"]
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text('{"text": "a"}\n{"text": "b"}\n\n', encoding="utf-8")
+    assert read_table(jsonl).frame["text"].tolist() == ["a", "b"]
+
+
+def test_jsonl_columns_are_the_union_of_keys_whatever_their_order(tmp_path):
+    path = tmp_path / "k.jsonl"
+    lines = [{"id": 1, "text": "a"}, {"text": "b", "id": 2}, {"text": "c", "extra": "x"}]
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    chunks = list(iter_table(path, chunk_size=1)[0])
+    assert all(list(c.columns) == ["id", "text", "extra"] for c in chunks)
+    frame = pd.concat(chunks)
+    assert frame["text"].tolist() == ["a", "b", "c"]
+    assert frame["id"].tolist()[:2] == [1, 2]  # kept as written: not 1.0 because row 3 lacks an id
+    out = tmp_path / "out.csv"
+    with TableWriter(out) as writer:
+        for chunk in chunks:
+            writer.write(chunk)
+        writer.commit()
+    assert out.read_text(encoding="utf-8-sig").splitlines() == ["id,text,extra", "1,a,", "2,b,", ",c,x"]
+
+
+def test_gbk_jsonl_is_read(tmp_path):
+    path = tmp_path / "g.jsonl"
+    path.write_bytes('{"text": "电话打不通"}\n'.encode("gbk"))
+    chunks, _, encoding = iter_table(path)
+    assert encoding == "gb18030" and next(chunks)["text"].tolist() == ["电话打不通"]
+
+
+def test_writer_matches_later_chunks_by_column_name(tmp_path):
+    out = tmp_path / "out.csv"
+    with TableWriter(out) as writer:
+        writer.write(pd.DataFrame({"id": ["1"], "text": ["a"]}))
+        writer.write(pd.DataFrame({"text": ["b"], "id": ["2"]}, index=[1]))
+        with pytest.raises(InputError, match=r"rows from 2 on have columns \['id', 'note'\]"):
+            writer.write(pd.DataFrame({"id": ["3"], "note": ["c"]}, index=[2]))
+        writer.commit()
+    assert out.read_text(encoding="utf-8-sig").splitlines() == ["id,text", "1,a", "2,b"]
+
+
+def test_writer_refuses_folders_and_unwritable_places(tmp_path):
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        TableWriter(folder)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if not os.access(locked, os.W_OK):  # root can write anyway
+            with pytest.raises(InputError, match="cannot write in folder"):
+                TableWriter(locked / "out.csv")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_parquet_output_takes_mixed_json_values(tmp_path):
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "out.parquet"
+    with TableWriter(out) as writer:
+        writer.write(pd.DataFrame({"score": [5, "5分"], "text": ["a", "b"]}, dtype=object))
+        writer.commit()
+    assert pd.read_parquet(out)["score"].tolist() == ["5", "5分"]
+
+
+def test_xlsx_header_is_checked_like_a_csv_header(tmp_path):
+    from openpyxl import Workbook
+
+    def workbook(name, *rows):
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.active["H30"] = None  # a formatted but empty cell widens the used range
+        book.save(tmp_path / name)
+        return tmp_path / name
+
+    frame = read_table(workbook("ok.xlsx", ["意见反馈", 5, None], ["电话打不通", "x", None])).frame
+    assert list(frame.columns) == ["意见反馈", "5"] and frame["意见反馈"].tolist() == ["电话打不通"]
+    with pytest.raises(InputError, match="repeats column names"):
+        read_table(workbook("dup.xlsx", ["text", "text"], ["a", "b"]))
+    with pytest.raises(InputError, match="empty column name"):
+        read_table(workbook("unnamed.xlsx", ["text", None], ["a", "b"]))
+    with pytest.raises(InputError, match="sheet is empty"):
+        read_table(workbook("empty.xlsx"))
+
+
+def test_old_workbooks_get_a_hint(tmp_path):
+    path = tmp_path / "survey.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match=r"survey\.xls: \.xls workbooks are not read; save the sheet as \.xlsx"):
+        read_table(path)

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +58,8 @@ def test_text_column_detection():
         detect_text_column(["a", "b"])
     with pytest.raises(InputError, match="several columns"):
         detect_text_column(["意见", "建议"])
+    assert detect_text_column(["編號", "企業規模", "意見反饋"]) == "意見反饋"  # Traditional headers
+    assert detect_text_column(["ＩＤ", "ＴＥＸＴ"]) == "ＴＥＸＴ"  # full-width headers
 
 
 def test_cli_matches_label_frame(survey, tmp_path):
@@ -131,6 +134,7 @@ def test_failing_run_leaves_no_output(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["missing.csv"], "no such file"),
     (["--text-col", "nope"], "expected a text column 'nope'"),
+    (["--jobs", "0"], "--jobs must be a number of processes"),
 ])
 def test_cli_input_errors(survey, tmp_path, capsys, args, message):
     path, _ = survey
@@ -182,3 +186,17 @@ def test_giant_cells(tmp_path):
     assert summary.rows == 2 and summary.truncated_texts == 1
     back = read_table(tmp_path / "o.jsonl").frame
     assert back["text"][1] == giant and "channel" in back["labels"][1]
+
+
+def test_sigterm_interrupts_like_ctrl_c():
+    import signal
+
+    from textmine.cli import _interrupt_on_sigterm
+
+    previous = _interrupt_on_sigterm()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler interrupts the sleep at once
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import __version__
 from .errors import TextmineError
@@ -258,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="textmine: %(levelname)s: %(message)s",
     )
     logging.getLogger("jieba").setLevel(logging.WARNING)  # the CLI owns logging; jieba is chatty
+    previous = _interrupt_on_sigterm()
     try:
         return _COMMANDS[args.command][1](args)
     except TextmineError as exc:
@@ -266,6 +269,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("textmine: interrupted; no output was written", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt_on_sigterm() -> Any:
+    """Make SIGTERM (``kill``, a job scheduler's timeout) interrupt like Ctrl-C, so temporary
+    output files are removed; returns the previous handler (None when it cannot be set, e.g.
+    outside the main thread)."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, OSError):
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,11 +46,14 @@ def output_columns(prefix: str = "", evidence: bool = False) -> list[str]:
 
 def detect_text_column(columns: Iterable[Any], where: str = "input") -> str:
     """The free-text column among ``columns`` by header words; error listing them otherwise."""
+    from .normalization import normalize
+
     columns = [str(c) for c in columns]
-    exact = [c for c in columns if c.strip().lower() in ("text", "文本", "意见反馈", "feedback")]
+    plain = {c: normalize(c).lower() for c in columns}  # 意見反饋 and ＴＥＸＴ match too
+    exact = [c for c in columns if plain[c] in ("text", "文本", "意见反馈", "feedback")]
     if len(exact) == 1:
         return exact[0]
-    matches = [c for c in columns if any(word in c.lower() for word in TEXT_HEADERS)]
+    matches = [c for c in columns if any(word in plain[c] for word in TEXT_HEADERS)]
     if len(matches) == 1:
         return matches[0]
     found = ", ".join(repr(c) for c in columns)
@@ -169,7 +172,9 @@ def label_file(
     src, dst = Path(input), Path(output)
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
-    if jobs < 1:
+    if jobs == 0:
+        raise InputError("--jobs must be a number of processes (1, 2, ...) or negative (-1 = all cores, -2 = all but one)")
+    if jobs < 0:
         jobs = max(1, (os.cpu_count() or 1) + 1 + jobs)  # joblib style: -1 = all cores
     if dst.exists() and not force:
         raise OutputExistsError(f"{dst} exists; pass --force to overwrite it")
@@ -203,7 +208,7 @@ def label_file(
         for chunk, added in results:
             added.index = chunk.index
             texts = chunk[col]
-            missing = texts.isna() | texts.map(lambda t: not isinstance(t, str) or not t.strip())
+            missing = texts.isna() | texts.map(lambda t: isinstance(t, str) and not t.strip())
             empty += int(missing.sum())
             truncated += int(texts.map(lambda t: isinstance(t, str) and len(t) > MAX_TEXT_CHARS).sum())
             complaints += int((added[f"{prefix}labels"] != "").sum())

@@ -107,6 +107,11 @@ def _is_fixed_point(text: str) -> bool:
     )
 
 
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC ``t2s``) and nothing else (``normalize`` does more)."""
+    return _converter("t2s").convert(text) if text else text
+
+
 def to_traditional(text: str) -> str:
     """Simplified → Traditional (OpenCC ``s2t``); used by robustness checks and benchmarks."""
     return _converter("s2t").convert(text) if text else text
