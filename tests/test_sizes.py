@@ -1,4 +1,5 @@
 import math
+import time
 
 import pytest
 
@@ -51,3 +52,69 @@ def test_reading_explains_itself():
 def test_never_raises_on_garbage():
     for value in ["\x00\xff", "人" * 10_000, "9" * 400, "一万万万万", "-", "~", "几几几", b"150"]:
         assert size_bucket(value) in {"1-50", "51-200", "201-500", "501-1000", "1001-2000", "2000+", "unknown"}
+
+
+# Values that used to be bucketed silently and wrongly.
+REVIEW_CASES = [
+    ("100\u2010300人", "unknown"),  # U+2010 hyphen: a straddling range, not 100
+    ("50\u2212100人", "51-200"),  # U+2212 minus
+    ("数百人", "unknown"),  # several hundred spans buckets
+    ("数千人", "2000+"),  # as 几千
+    ("上千人", "unknown"),  # a thousand or more
+    ("过千", "unknown"),
+    ("上百人", "unknown"),
+    ("500强", "unknown"),  # a ranking, not a head count
+    ("世界500强", "unknown"),
+    ("世界五百强", "unknown"),
+    ("2018年成立，200人", "51-200"),  # a year is not a head count
+    ("2018年5月成立，80人", "51-200"),
+    ("成立10年，300人", "201-500"),
+    ("10 000", "2000+"),  # space, thin space, narrow no-break space group thousands
+    ("10\u2009000", "2000+"),
+    ("1 200人", "1001-2000"),
+    ("1\u2009200人", "1001-2000"),
+    ("1\u202f200人", "1001-2000"),
+    ("-5", "unknown"),  # negative head counts
+    ("-100", "unknown"),
+    ("\u2212100人", "unknown"),
+    ("-5-10人", "unknown"),
+    # good shapes that must keep working
+    ("51-200人", "51-200"), ("51～200", "51-200"), ("51〜200", "51-200"), ("51至200人", "51-200"),
+    ("2000人以上", "2000+"), ("５０人以下", "1-50"), ("１，２００人", "1001-2000"), ("", "unknown"),
+    ("规模-200人", "51-200"), ("500强企业，员工3000人", "2000+"),
+]
+
+
+@pytest.mark.parametrize("value, bucket", REVIEW_CASES, ids=[repr(c[0]) for c in REVIEW_CASES])
+def test_review_cases(value, bucket):
+    assert size_bucket(value) == bucket
+
+
+DASHES = ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe63", "\uff0d", "～",
+          "〜", "~", "至", "到"]
+
+
+@pytest.mark.parametrize("dash", DASHES, ids=[f"U+{ord(d):04X}" for d in DASHES])
+@pytest.mark.parametrize("low, high", [(50, 100), (100, 300), (1000, 2000)])
+def test_every_dash_reads_as_a_range(dash, low, high):
+    reading = parse_size(f"{low}{dash}{high}人")
+    assert reading.reason == "range" and reading.high == high
+    assert reading.bucket == size_bucket(f"{low}-{high}人")
+
+
+def test_year_is_skipped_not_read():
+    reading = parse_size("2018年成立，200人")
+    assert (reading.low, reading.high) == (200, 200)
+    assert "year" in parse_size("2018年").reason
+
+
+def test_several_is_read_like_a_few():
+    for unit in "十百千万":
+        assert parse_size(f"数{unit}人") == parse_size(f"几{unit}人")
+
+
+def test_long_runs_are_read_quickly():
+    start = time.perf_counter()
+    for value in ["1" * 20_000, "一" * 20_000, "-" * 20_000]:
+        size_bucket(value)
+    assert time.perf_counter() - start < 2

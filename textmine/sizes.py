@@ -18,8 +18,13 @@ Rules (documented in the README too):
   belongs to the lower bucket (``200人`` → ``51-200``; ``2000人`` → ``1001-2000``).
 * ``多``/``余``/``几`` widen by the place value of the last digit (``两千多`` = 2001–2999,
   ``十几`` = 11–19, ``150多`` = 151–159); ``约``/``左右``/``来``/``上下`` allow ±10 %.
-* Words without a number (``中型企业``, ``很多人``), zero or negative counts, booleans, NaN,
-  ``None`` and anything unparseable give ``"unknown"``. Nothing ever raises.
+* ``数``/``几`` are "several" (``数千`` = ``几千`` → ``2000+``; ``数百`` → ``unknown``);
+  ``上千``/``过千``/``上百`` are open ends (≥ 1000, ≥ 100) and so ``unknown``.
+* Every dash (``‐ ‒ – — ― − ﹣ －``) and ``〜`` separate a range like ``-``/``～``; a space, thin
+  space or comma groups thousands (``10 000``, ``1,200``). Years and dates (``2018年``,
+  ``成立10年``) and rankings (``500强``) are not head counts and are skipped.
+* Words without a number (``中型企业``, ``很多人``), zero or negative counts (``-5``), booleans,
+  NaN, ``None`` and anything unparseable give ``"unknown"``. Nothing ever raises.
 """
 
 from __future__ import annotations
@@ -56,8 +61,11 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三":
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _NUM_CHARS = "0-9.零〇一二两俩三四五六七八九十百千万亿几"
 # A number: Arabic (with an optional Chinese/English multiplier) or Chinese numerals with 几.
+# Each alternative starts only at the start of its run of characters, so that long runs are
+# read in linear time (the leftmost match is the same).
 _NUMBER = re.compile(
-    rf"(?:\d+(?:\.\d+)?\s*(?:[kw万千百十](?![a-z]))?[万千百十]?|[{_NUM_CHARS[4:]}]+)"
+    rf"(?:(?<!\d)\d+(?:\.\d+)?\s*(?:[kw万千百十](?![a-z]))?[万千百十]?"
+    rf"|(?<![{_NUM_CHARS[4:]}])[{_NUM_CHARS[4:]}]+)"
 )
 _RANGE_SEP = r"\s*(?:-|~|～|—|–|到|至|to)\s*"
 _UNIT = r"\s*(?:个|名|位)?\s*(?:人|员工|职工|employees?|staff|people)?\s*"
@@ -66,6 +74,17 @@ _ABOVE = re.compile(r"以上|及以上|\+|超过|大于|多于|>|≥|over|more t
 _BELOW = re.compile(r"以下|以内|不到|不足|少于|小于|<|≤|under|less than|fewer than|below|up to|最多")
 _APPROX = re.compile(r"约|大约|大概|左右|上下|差不多|近|将近|接近|about|around|approx|~")
 _MORE = re.compile(r"多|余|来")
+# Dash and wave-dash variants → the ASCII forms the range pattern knows (after NFKC).
+_DASHES = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+                         "\u301c": "~", "\uff5e": "~"})
+# Thousands grouped by spaces (thin spaces are spaces after NFKC): 10 000, 1 200
+_SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.])")
+# Numbers that are not head counts: years, durations and dates (2018年, 成立10年, 5月), rankings
+_NOT_HEADCOUNT = re.compile(
+    rf"(?:{_NUMBER.pattern})(?:{_RANGE_SEP}(?:{_NUMBER.pattern}))?\s*(?:多|余|来)?\s*"
+    r"(?:年|个月|月|日)|(?:" + _NUMBER.pattern + r")\s*强|fortune\s*\d+"
+)
+_OPEN_HUNDREDS = re.compile(r"(?<!以)(?:上|过)([百千])")
 
 
 def _chinese_to_range(token: str) -> tuple[float, float] | None:
@@ -160,9 +179,15 @@ def _lift_shared_endpoint(low: float) -> float:
 
 
 def _prepare(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value).strip().lower()
+    text = unicodedata.normalize("NFKC", value).strip().lower().translate(_DASHES)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,200 → 1200
-    return text
+    text = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), text)  # 10 000 → 10000
+    return re.sub(r"数(?=[十百千万])", "几", text)  # 数千 = 几千
+
+
+def _negative(before: str) -> bool:
+    """Whether the text before a number ends in a minus sign (not a label's dash: 规模-200)."""
+    return re.search(r"(?:^|[\s(:=,;])-\s*$", before) is not None
 
 
 def parse_size(value: Any) -> SizeReading:
@@ -189,9 +214,16 @@ def parse_size(value: Any) -> SizeReading:
         text = _prepare(value)
         if not text:
             return unknown("empty")
+        text, skipped = _NOT_HEADCOUNT.subn(" ; ", text)
         if re.search(r"上万|数万|好几万|几万|万人以上|过万", text):
             return SizeReading(10_000, _INF, "2000+", "ten thousand or more")
+        m = _OPEN_HUNDREDS.search(text)
+        if m:
+            low = float(_CN_UNITS[m.group(1)])
+            return SizeReading(low, _INF, _bucket_of(low, _INF), f"{m.group(0)}: an open end")
         m = _RANGE.search(text)
+        if m and _negative(text[: m.start()]):
+            return unknown(f"negative head count: {value!r}")
         if m:
             a, b = _number_to_range(m.group("a")), _number_to_range(m.group("b"))
             if a is None or b is None:
@@ -202,9 +234,11 @@ def parse_size(value: Any) -> SizeReading:
             return SizeReading(low, high, _bucket_of(low, high), "range")
         m = _NUMBER.search(text)
         if not m or _number_to_range(m.group(0)) is None:
-            return unknown("no number")
+            return unknown("no number" + (" (only a year, date or ranking)" if skipped else ""))
         lo, hi, place = _number_to_range(m.group(0))  # type: ignore[misc]
         before, after = text[: m.start()], text[m.end():]
+        if _negative(before):
+            return unknown(f"negative head count: {value!r}")
         if lo < 1 and hi < 1:
             return unknown(f"not a positive head count: {value!r}")
         if _BELOW.search(before) or _BELOW.search(after):
