@@ -1,3 +1,4 @@
+import logging
 import math
 
 import numpy as np
@@ -5,7 +6,14 @@ import pandas as pd
 import pytest
 
 from textmine import LABELS
-from textmine.aggregation import DEFAULT_METHOD, aggregate, detect_column, wilson_interval
+from textmine.aggregation import (
+    DEFAULT_METHOD,
+    aggregate,
+    coerce_label_columns,
+    detect_column,
+    parse_scores,
+    wilson_interval,
+)
 from textmine.errors import InputError
 
 
@@ -103,8 +111,62 @@ def test_detect_columns():
     assert detect_column(["a", "b"], ("size",)) is None
 
 
-def test_scores_outside_scale_are_ignored():
+def test_scores_are_read_leniently():
     frame = _frame()
-    frame["score"] = ["5", "abc", 11, np.nan, 3, 9, 1]
+    frame["score"] = ["3分", "7 分", "７", "8.5", "８．５", " 2 ", None]
+    out = aggregate(frame, score_col="score", method="count")
+    assert out.loc["all", "n_scored"] == 6 and out.loc["all", "n_score_unreadable"] == 0
+    assert out.loc["all", "mean_score"] == pytest.approx((3 + 7 + 7 + 8.5 + 8.5 + 2) / 6)
+    scores, unreadable = parse_scores(pd.Series(["3分", "７", "", np.nan, "abc", -1, True, "1_0"]))
+    assert scores.iloc[:2].tolist() == [3.0, 7.0] and scores.iloc[2:].isna().all()
+    assert unreadable.tolist() == [False, False, False, False, True, True, True, True]
+
+
+def test_unreadable_scores_are_counted_and_logged(caplog):
+    frame = _frame()
+    frame["score"] = ["5", "abc", "很满意", np.nan, 3, 9, -2]
+    with caplog.at_level(logging.WARNING, logger="textmine.aggregation"):
+        out = aggregate(frame, size_col="size", score_col="score", method="count")
+    assert out.loc["all", "n_scored"] == 3 and out.loc["all", "n_score_unreadable"] == 3
+    assert out.loc["51-200", "n_score_unreadable"] == 2 and out.loc["unknown", "n_score_unreadable"] == 1
+    assert out.attrs["unreadable_scores"] == 3 and out.attrs["unreadable_score_examples"] == ["abc", "很满意", "-2"]
+    assert "3 of 7 scores in column 'score' are unreadable" in caplog.text
+    assert aggregate(_frame(), score_col="score", method="count").attrs["unreadable_scores"] == 0
+
+
+def test_scores_above_ten_are_another_scale():
+    frame = _frame()
+    frame["满意度"] = [85, "60", 7, 90, 100, 40, 55]
+    with pytest.raises(InputError, match=r"score column '满意度' holds values above 10 \(e\.g\. 85 in data row 1; 6 such"):
+        aggregate(frame, score_col="满意度", method="count")
+
+
+@pytest.mark.parametrize("one, zero", [(1, 0), ("1", "0"), ("1.0", "0.0"), (True, False), ("True", "false"), (" 1 ", "0")])
+def test_label_columns_as_text_are_numbers(one, zero):
+    expected = aggregate(_frame(), size_col="size", score_col="score", method="count")
+    frame = _frame().astype({label: object for label in LABELS})
+    for label in LABELS:
+        frame[label] = [one if v == 1 else zero for v in _frame()[label]]
     out = aggregate(frame, size_col="size", score_col="score", method="count")
-    assert out.loc["all", "n_scored"] == 4
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_coerce_label_columns():
+    frame = _frame().astype(str)
+    for label in LABELS:
+        frame[f"p_{label}"] = ["0.25"] * len(frame)
+    out = coerce_label_columns(frame)
+    assert out["speed"].tolist() == _frame()["speed"].tolist() and out["p_speed"].tolist() == [0.25] * len(frame)
+    assert frame["speed"].tolist()[0] == "1"  # the input is left alone
+    bad = frame.copy()
+    bad.loc[3, "cycle"] = "yes"
+    with pytest.raises(InputError, match=r"labelled\.csv: label column 'cycle' must hold 0/1 .* row 4 holds 'yes' \(1 such value\)"):
+        coerce_label_columns(bad, "labelled.csv")
+    bad = frame.copy()
+    bad.loc[0, "speed"], bad.loc[1, "speed"] = "", "2"
+    with pytest.raises(InputError, match=r"'speed' .* row 1 holds '' \(2 such values\)"):
+        coerce_label_columns(bad)
+    bad = frame.copy()
+    bad.loc[2, "p_channel"] = "high"
+    with pytest.raises(InputError, match=r"probability column 'p_channel' .* row 3 holds 'high'"):
+        aggregate(bad, method="mean_proba")

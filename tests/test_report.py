@@ -1,4 +1,5 @@
 import json
+import os
 import re
 
 import pandas as pd
@@ -8,7 +9,7 @@ import textmine
 from textmine.cli import main
 from textmine.corpus import read_records
 from textmine.io import read_table
-from textmine.report import build_report, render
+from textmine.report import build_report, render, write_report
 
 from .conftest import REPO
 
@@ -107,3 +108,94 @@ def test_terms_skip_stop_words(demo_report):
     terms = [t for t, _ in demo_report.terms]
     assert terms and not {"的", "了", "我们", "客服"} & set(terms)
     json.dumps(demo_report.terms, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_report_on_a_labelled_file_matches_a_direct_report(demo_report, tmp_path, suffix):
+    labelled = tmp_path / f"demo_lab{suffix}"
+    assert main(["label", str(DEMO), "-o", str(labelled), "--quiet"]) == 0
+    frame = read_table(labelled).frame
+    if suffix == ".csv":
+        assert frame["speed"].iloc[0] == "1"  # read as text, as written
+    report = build_report(frame, source=str(labelled))
+    assert "from the input" in report.notes[0]
+    assert all(len(report.quotes[label]) == 3 for label in textmine.LABELS)
+    assert report.quotes == demo_report.quotes and report.terms == demo_report.terms
+    pd.testing.assert_frame_equal(report.by_size, demo_report.by_size)
+    pd.testing.assert_frame_equal(report.prevalence, demo_report.prevalence)
+    out, direct = tmp_path / "r.md", tmp_path / "direct.md"
+    assert main(["report", str(labelled), "-o", str(out)]) == 0
+    assert main(["report", str(DEMO), "-o", str(direct)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "- none" not in text
+    assert text.split("## 1 ·")[1] == direct.read_text(encoding="utf-8").split("## 1 ·")[1]
+
+
+def test_bad_label_values_are_named(tmp_path):
+    frame = pd.DataFrame({"意见": ["随便写写", "还行"], "规模": ["150人", "两千多人"], "评分": [2, 9]})
+    for label in textmine.LABELS:
+        frame[label] = ["0", "0"]
+    frame["cycle"] = ["1", "是"]
+    with pytest.raises(textmine.InputError, match=r"x\.csv: label column 'cycle' must hold 0/1 .* '是'"):
+        build_report(frame, source="x.csv")
+
+
+def _md_rows(text: str, heading: str) -> dict[str, list[str]]:
+    section = text[text.index(heading):].split("\n## ")[0]
+    lines = [line for line in section.splitlines() if line.startswith("|") and not line.startswith("|---")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    return {cells[0]: dict(zip(header[1:], cells[1:])) for cells in
+            ([c.strip() for c in line.strip("|").split("|")] for line in lines[1:])}
+
+
+def test_markdown_formats_by_column_meaning(tmp_path):
+    frame = pd.DataFrame({"意见": ["随便写写", "还行", "一般般", "还可以吧"],
+                          "规模": ["20人", "150人", "150人", "两千多人"], "评分": [1, 0.5, 9, 10]})
+    for label in textmine.LABELS:
+        frame[label] = [1 if label == "speed" else 0, 0, 1 if label == "speed" else 0, 0]
+    out = tmp_path / "r.md"
+    render(build_report(frame, method="count"), out)
+    text = out.read_text(encoding="utf-8")
+    by_size = _md_rows(text, "## 3 ·")
+    small = by_size["1-50"]
+    assert small["n"] == "1" and small["speed"] == "100%" and small["mean_score"] == "1.0"
+    assert small["dissatisfied_mean_score"] == "1.0" and small["dissatisfied_share"] == "100%"
+    assert by_size["201-500"]["n"] == "0" and by_size["201-500"]["mean_score"] == "–"
+    assert by_size["51-200"]["n"] == "2" and by_size["51-200"]["mean_score"] == "4.8"
+    assert by_size["all"]["n"] == "4" and by_size["all"]["speed"] == "50%"
+    scores = _md_rows(text, "## 4 ·")
+    assert scores["1-50"] == {"n": "1", "dissatisfied_mean_score": "1.0", "study": "–"}
+    assert scores["51-200"] == {"n": "2", "dissatisfied_mean_score": "0.5", "study": "5.1"}
+    assert _md_rows(text, "## 5 ·")["1-50"]["n"] == "1"
+    assert _md_rows(text, "## 2 ·")["speed"]["all"] == "50%"
+
+
+def test_unreadable_scores_are_reported(tmp_path):
+    frame = pd.DataFrame({"意见": ["随便写写", "还行", "一般般"], "规模": ["20人", "150人", "150人"],
+                          "评分": ["３分", "很满意", "8.5"]})
+    report = build_report(frame, method="count")
+    assert report.headline["unreadable_scores"] == 1 and report.headline["scored"] == 2
+    assert report.by_size.loc["all", "dissatisfied_share"] == 0.5
+    assert any("1 of 3 scores in “评分” unreadable (e.g. “很满意”)" in note for note in report.notes)
+    for suffix in (".md", ".html"):
+        render(report, tmp_path / f"r{suffix}")
+        text = (tmp_path / f"r{suffix}").read_text(encoding="utf-8")
+        assert "1 of 3 scores" in text and "unreadable" in text
+    assert "unreadable scores (left out): **1**" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    clean = build_report(frame.assign(评分=[3, 9, 8]), method="count")
+    assert clean.headline["unreadable_scores"] == 0 and not any("unreadable" in note for note in clean.notes)
+
+
+def test_report_never_overwrites_its_input(tmp_path, capsys):
+    source = tmp_path / "labelled.csv"
+    source.write_bytes(DEMO.read_bytes())
+    (tmp_path / "link.csv").symlink_to(source)
+    os.link(source, tmp_path / "hard.csv")
+    for out in (source, tmp_path / "link.csv", tmp_path / "hard.csv", tmp_path / "sub" / ".." / "labelled.csv"):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        with pytest.raises(textmine.InputError, match="would overwrite the input") as caught:
+            write_report(source, out, force=True)
+        assert str(out) in str(caught.value) and str(source) in str(caught.value)
+    assert main(["report", str(source), "-o", str(tmp_path / "link.csv"), "--force"]) == 1
+    assert "would overwrite the input" in capsys.readouterr().err
+    assert source.read_bytes() == DEMO.read_bytes()

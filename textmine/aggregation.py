@@ -12,11 +12,17 @@ rows) and ``all``. Shares are estimated with one of three methods:
 true shares on held-out labelled data (``benchmarks/bench_shares.py``), falling back to
 ``"count"`` when the inputs it needs are missing. The method used is in
 ``result.attrs["method"]``.
+
+Label and probability columns read from files (text such as ``"1"``, ``"1.0"``, ``"True"``)
+are coerced to numbers by ``coerce_label_columns``; scores are read by ``parse_scores``.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import re
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -27,7 +33,10 @@ from .persistence import resolve_model
 from .sizes import size_bucket
 from .taxonomy import LABELS, SIZE_BUCKETS, UNKNOWN_SIZE
 
-__all__ = ["aggregate", "wilson_interval", "detect_column", "SIZE_HEADERS", "SCORE_HEADERS", "DEFAULT_METHOD", "METHODS"]
+__all__ = ["aggregate", "wilson_interval", "detect_column", "coerce_label_columns", "parse_scores",
+           "SIZE_HEADERS", "SCORE_HEADERS", "DEFAULT_METHOD", "METHODS"]
+
+logger = logging.getLogger(__name__)
 
 SIZE_HEADERS = ("企业规模", "公司规模", "人员规模", "员工人数", "人数", "规模", "company_size", "company size", "size", "employees", "headcount")
 SCORE_HEADERS = ("满意度评分", "满意度", "评分", "打分", "分数", "得分", "score", "rating", "satisfaction", "nps")
@@ -35,6 +44,8 @@ METHODS = ("count", "mean_proba", "adjusted")
 #: chosen by benchmarks/bench_shares.py (see README, "Honest shares")
 DEFAULT_METHOD = "count"
 SHARE_COLUMNS = ("complaint_share", *LABELS)
+SCORE_MAX = 10
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def detect_column(columns: Any, headers: tuple[str, ...]) -> str | None:
@@ -66,11 +77,96 @@ def wilson_interval(successes: float, n: int, confidence: float = 0.95) -> tuple
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def _scores(series: pd.Series | None, n: int) -> pd.Series:
-    if series is None:
-        return pd.Series([math.nan] * n, dtype=float)
-    numbers = pd.to_numeric(series, errors="coerce").astype(float)
-    return numbers.where((numbers >= 0) & (numbers <= 10))
+def _first_bad(values: pd.Series, bad: pd.Series) -> tuple[Any, int, int]:
+    """The first offending value, its 1-based data row and how many offend."""
+    positions = np.flatnonzero(bad.to_numpy(dtype=bool))
+    return values.iloc[positions[0]], int(positions[0]) + 1, len(positions)
+
+
+def _as_numbers(values: pd.Series, words: dict[str, str] | None = None) -> pd.Series:
+    """``values`` as floats (NaN where unreadable); text is stripped and ``words`` replaced first."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
+        return values.astype(float)
+    text = values.astype("string").str.strip()
+    if words:
+        text = text.str.lower().replace(words)
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
+    """A copy of ``df`` with the 0/1 label columns as ints and ``p_<label>`` as floats.
+
+    Label cells may be 0/1, ``"0"``/``"1"``, ``"1.0"`` or True/False (any case); probabilities
+    any number in [0, 1]. Anything else, blanks included, raises ``InputError`` naming
+    ``where``, the column and an example value.
+    """
+    out = df.copy()
+    names = {str(c): c for c in df.columns}
+    for label in LABELS:
+        col = names.get(label)
+        if col is None:
+            continue
+        numbers = _as_numbers(df[col], {"true": "1", "false": "0"})
+        bad = ~numbers.isin([0.0, 1.0])
+        if bad.any():
+            value, row, count = _first_bad(df[col], bad)
+            raise InputError(f"{where}: label column {label!r} must hold 0/1 or True/False; data row {row} holds "
+                             f"{value!r} ({count} such value{'s' if count > 1 else ''})")
+        out[col] = numbers.astype(int).to_numpy()
+        p_col = names.get(f"p_{label}")
+        if p_col is None:
+            continue
+        proba = _as_numbers(df[p_col])
+        bad = ~proba.between(0.0, 1.0)
+        if bad.any():
+            value, row, count = _first_bad(df[p_col], bad)
+            raise InputError(f"{where}: probability column {f'p_{label}'!r} must hold numbers from 0 to 1; data row {row} "
+                             f"holds {value!r} ({count} such value{'s' if count > 1 else ''})")
+        out[p_col] = proba.to_numpy()
+    return out
+
+
+def _score_value(value: Any) -> float | None:
+    """One score as a float: NaN when blank, None when unreadable."""
+    if value is None or value is pd.NA:
+        return math.nan
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        return number if math.isnan(number) or math.isfinite(number) else None
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return math.nan
+    text = text.removesuffix("分").strip()
+    return float(text) if _NUMBER.fullmatch(text) else None
+
+
+def parse_scores(series: pd.Series, column: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Satisfaction scores out of 10 as floats, and a mask of the unreadable ones.
+
+    Numbers and numeric text are read, full-width digits and a trailing 分 included (``"７"``,
+    ``"7 分"``, ``"8.5"``). Blanks are missing (NaN, not unreadable). Text that is no number and
+    negative scores are unreadable: NaN, and True in the mask. Scores above 10 raise
+    ``InputError`` naming the column and an example: they suggest another scale (such as
+    100 points), and reading only the values that happen to be ≤ 10 would mix scales.
+    """
+    name = column if column is not None else series.name
+    parsed = [_score_value(v) for v in series]
+    unreadable = np.array([v is None for v in parsed], dtype=bool)
+    numbers = np.array([math.nan if v is None else v for v in parsed], dtype=float)
+    unreadable |= numbers < 0
+    numbers[numbers < 0] = math.nan
+    above = numbers > SCORE_MAX
+    if above.any():
+        value, row, count = _first_bad(series, pd.Series(above))
+        raise InputError(f"score column {str(name)!r} holds values above {SCORE_MAX} (e.g. {value!r} in data row {row}; "
+                         f"{count} such value{'s' if count > 1 else ''}): scores are read out of {SCORE_MAX}, so "
+                         f"convert the column to a 0–{SCORE_MAX} scale first")
+    return (pd.Series(numbers, index=series.index, dtype=float),
+            pd.Series(unreadable, index=series.index, dtype=bool))
 
 
 def _estimate(frame: pd.DataFrame, method: str, rates: dict[str, dict[str, float]] | None) -> dict[str, float]:
@@ -113,10 +209,14 @@ def aggregate(
 
     ``df`` holds the six 0/1 label columns (as ``label_frame`` adds them) or raw texts in
     ``text_col`` (labelled first). Without ``size_col`` only the ``all`` row is returned;
-    without ``score_col`` the score columns are NaN. Scores are on a 1–10 scale:
-    dissatisfied means ``score <= dissatisfied_max`` (6), intolerable ``score <= intolerable_max``
-    (3). Every share has ``<share>_low``/``_high`` Wilson bounds; ``small_sample`` flags rows
-    with fewer than ``min_n`` responses.
+    without ``score_col`` the score columns are NaN. Scores are out of 10 (read by
+    ``parse_scores``, which raises on scores above 10): dissatisfied means
+    ``score <= dissatisfied_max`` (6), intolerable ``score <= intolerable_max`` (3). Unreadable
+    scores are left out of the score figures, counted in ``n_score_unreadable`` and in
+    ``result.attrs["unreadable_scores"]`` (with up to three ``unreadable_score_examples``), and
+    logged as a warning. Label columns must hold 0/1 (see ``coerce_label_columns``). Every share
+    has ``<share>_low``/``_high`` Wilson bounds; ``small_sample`` flags rows with fewer than
+    ``min_n`` responses.
     """
     if method not in ("auto", *METHODS):
         raise InputError(f"method must be 'auto' or one of {', '.join(METHODS)}, got {method!r}")
@@ -133,11 +233,22 @@ def aggregate(
     rates = None
     if chosen == "adjusted":
         rates = _rates_of(model_obj if model_obj is not None else model)
-    frame = pd.DataFrame({label: pd.to_numeric(df[label], errors="coerce").fillna(0).clip(0, 1) for label in LABELS})
+    if model_obj is None:
+        df = coerce_label_columns(df)
+    frame = pd.DataFrame({label: df[label].to_numpy(dtype=float) for label in LABELS}, index=df.index)
     if chosen == "mean_proba":
         for label in LABELS:
-            frame[f"p_{label}"] = pd.to_numeric(df[f"p_{label}"], errors="coerce").fillna(0)
-    frame["score"] = _scores(df[score_col] if score_col else None, len(df)).to_numpy()
+            frame[f"p_{label}"] = df[f"p_{label}"].to_numpy(dtype=float)
+    examples: list[Any] = []
+    if score_col:
+        scores, unreadable = parse_scores(df[score_col], score_col)
+        frame["score"], frame["score_unreadable"] = scores.to_numpy(), unreadable.to_numpy()
+        examples = list(dict.fromkeys(df[score_col][unreadable].astype(str)))[:3]
+        if unreadable.any():
+            logger.warning("%d of %d scores in column %r are unreadable (e.g. %s) and left out of the score figures",
+                           int(unreadable.sum()), len(df), score_col, ", ".join(map(repr, examples)))
+    else:
+        frame["score"], frame["score_unreadable"] = math.nan, False
     frame["bucket"] = [size_bucket(v) for v in df[size_col]] if size_col else "all"
 
     groups: list[tuple[str, pd.DataFrame]] = []
@@ -151,7 +262,8 @@ def aggregate(
             for name, part in groups]
     result = pd.DataFrame(rows).set_index("bucket")
     result.attrs.update(method=chosen, dissatisfied_max=dissatisfied_max, intolerable_max=intolerable_max,
-                        min_n=min_n, confidence=confidence)
+                        min_n=min_n, confidence=confidence, unreadable_scores=int(frame["score_unreadable"].sum()),
+                        unreadable_score_examples=examples)
     return result
 
 
@@ -192,6 +304,7 @@ def _summarise(name: str, part: pd.DataFrame, method: str, rates: Any, dissatisf
     scored = part["score"].dropna()
     m = len(scored)
     row["n_scored"] = m
+    row["n_score_unreadable"] = int(part["score_unreadable"].sum())
     row["mean_score"] = float(scored.mean()) if m else math.nan
     dissatisfied = scored[scored <= dissatisfied_max]
     intolerable = scored[scored <= intolerable_max]

@@ -65,7 +65,8 @@ class Report:
         row = self.by_size.loc["all"]
         return {"responses": int(row["n"]), "dissatisfied_share": row["dissatisfied_share"],
                 "intolerable_share": row["intolerable_share"], "complaint_share": row["complaint_share"],
-                "mean_score": row["mean_score"]}
+                "mean_score": row["mean_score"], "scored": int(row["n_scored"]),
+                "unreadable_scores": int(row["n_score_unreadable"])}
 
 
 def _stopwords() -> set[str]:
@@ -87,8 +88,20 @@ def build_report(
     title: str = "售后服务反馈分析 · After-sales feedback report",
     source: str = "",
 ) -> Report:
-    """Label ``df`` when it has no label columns (or ``relabel``), aggregate, and collect the views."""
-    from .aggregation import SCORE_HEADERS, SIZE_HEADERS, aggregate, detect_column
+    """Label ``df`` when it has no label columns (or ``relabel``), aggregate, and collect the views.
+
+    Label columns taken from the input may be text (as files are read): they are coerced to
+    numbers, and a value other than 0/1/True/False raises ``InputError``. Scores are read by
+    ``aggregation.parse_scores``; unreadable ones are counted in the notes.
+    """
+    from .aggregation import (
+        SCORE_HEADERS,
+        SIZE_HEADERS,
+        aggregate,
+        coerce_label_columns,
+        detect_column,
+        parse_scores,
+    )
     from .labeling import detect_text_column, label_frame
     from .tokenization import tokenize
 
@@ -106,14 +119,19 @@ def build_report(
         df = label_frame(df, text_col=text_col, model=model)
         notes.append("labels predicted by the textmine model")
     else:
+        df = coerce_label_columns(df, source or "input")
         notes.append("labels taken from the input's label columns")
     common = dict(size_col=size_col, score_col=score_col, model=model, method=method,
                   dissatisfied_max=dissatisfied_max, intolerable_max=intolerable_max)
     by_size = aggregate(df, **common)
     chosen = by_size.attrs["method"]
     common["method"] = chosen
+    unreadable = by_size.attrs["unreadable_scores"]
+    if unreadable:
+        examples = ", ".join(f"“{v}”" for v in by_size.attrs["unreadable_score_examples"])
+        notes.append(f"{unreadable} of {len(df)} scores in “{score_col}” unreadable (e.g. {examples}) and left out of the score figures")
 
-    scores = pd.to_numeric(df[score_col], errors="coerce") if score_col else pd.Series(np.nan, index=df.index)
+    scores = parse_scores(df[score_col], score_col)[0] if score_col else pd.Series(np.nan, index=df.index)
     dissatisfied = df[scores <= dissatisfied_max]
     among = aggregate(dissatisfied, **{**common, "size_col": None}).loc["all"] if len(dissatisfied) else None
     prevalence = pd.DataFrame({
@@ -139,7 +157,7 @@ def build_report(
     short = texts.str.len().between(6, 80)
     for label in LABELS:
         hits = df[(df[label] == 1) & short.to_numpy()]
-        best = hits.sort_values(f"p_{label}", ascending=False) if f"p_{label}" in hits else hits
+        best = hits.sort_values(f"p_{label}", ascending=False, kind="stable") if f"p_{label}" in hits else hits
         seen: set[str] = set()
         chosen_quotes = []
         for _, row in best.iterrows():
@@ -156,7 +174,7 @@ def build_report(
     counts: Counter[str] = Counter()
     for text in dissatisfied[text_col].dropna():
         counts.update({t for t in tokenize(text) if len(t) >= 2 and t not in stop and not t.isdigit()})
-    terms = counts.most_common(40)
+    terms = sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))[:40]  # ties by term: same on every run
     return Report(title, source, chosen, (dissatisfied_max, intolerable_max), text_col, size_col, score_col,
                   by_size, prevalence, top_pains, quotes, terms, notes)
 
@@ -273,6 +291,7 @@ def _render_html(r: Report) -> str:
     peak = r.terms[0][1] if r.terms else 1
     cloud = " ".join(f'<span style="font-size:{12 + 22 * c / peak:.0f}px" title="{c}">{_e(t)}</span>' for t, c in r.terms)
     head_cells = "".join(f"<th>{_e(lab)}</th>" for lab in LABELS)
+    unreadable = f" {h['unreadable_scores']} unreadable score(s) left out." if h["unreadable_scores"] else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(r.title)}</title>
@@ -293,7 +312,7 @@ td:first-child,th:first-child{{text-align:left}} .cards{{display:flex;gap:16px;f
 <div class=card><b>{_pct(h['intolerable_share'])}</b>intolerable 无法忍受 (score ≤ {r.thresholds[1]:g})</div>
 <div class=card><b>{_pct(h['complaint_share'])}</b>with any complaint 有投诉</div>
 </div>
-<p class=muted>Shares are estimated as the {_e(METHOD_TEXT.get(r.method, r.method))} (method “{_e(r.method)}”). Scores are out of 10.</p>
+<p class=muted>Shares are estimated as the {_e(METHOD_TEXT.get(r.method, r.method))} (method “{_e(r.method)}”). Scores are out of 10.{unreadable}</p>
 <h2>2 · Prevalence of the six complaints 六类问题的发生率</h2>
 {_bars_svg(prev_rows, ["all respondents 全部", "dissatisfied 不满意用户"], ["#7f8c8d", "#c0392b"])}
 <h2>3 · Complaints by company size 按企业规模</h2>
@@ -314,14 +333,27 @@ td:first-child,th:first-child{{text-align:left}} .cards{{display:flex;gap:16px;f
 """
 
 
+_COUNT_COLUMNS = frozenset({"n", "n_scored", "n_score_unreadable"})
+_SCORE_COLUMNS = frozenset({"mean_score", "dissatisfied_mean_score", "study"})
+_SHARE_COLUMNS = frozenset({*LABELS, "all", "dissatisfied"})
+
+
+def _cell(column: str, value: Any) -> str:
+    """One Markdown cell, formatted by what the column means (never by the value's range)."""
+    if column in _COUNT_COLUMNS:
+        return "–" if _missing(value) else str(int(value))
+    if column in _SCORE_COLUMNS:
+        return _num(value)
+    if column in _SHARE_COLUMNS or column.endswith(("_share", "_low", "_high")):
+        return _pct(value)
+    return _num(value) if isinstance(value, float) else str(value)
+
+
 def _markdown_table(frame: pd.DataFrame) -> str:
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join([frame.index.name or "", *cols]) + " |", "|" + "---|" * (len(cols) + 1)]
-    for idx, row in frame.iterrows():
-        cells = []
-        for v in row:
-            cells.append(_pct(v) if isinstance(v, float) and 0 <= v <= 1 else (_num(v) if isinstance(v, float) else str(v)))
-        lines.append("| " + " | ".join([str(idx), *cells]) + " |")
+    for idx, *values in frame.itertuples(name=None):  # per column, so counts stay ints
+        lines.append("| " + " | ".join([str(idx), *(_cell(c, v) for c, v in zip(cols, values))]) + " |")
     return "\n".join(lines)
 
 
@@ -337,7 +369,8 @@ def _render_md(r: Report) -> str:
              f"- responses: **{h['responses']}**",
              f"- dissatisfied (score ≤ {r.thresholds[0]:g}): **{_pct(h['dissatisfied_share'])}**",
              f"- intolerable (score ≤ {r.thresholds[1]:g}): **{_pct(h['intolerable_share'])}**",
-             f"- with any complaint: **{_pct(h['complaint_share'])}**", "",
+             f"- with any complaint: **{_pct(h['complaint_share'])}**",
+             *([f"- unreadable scores (left out): **{h['unreadable_scores']}**"] if h["unreadable_scores"] else []), "",
              "## 2 · Prevalence of the six complaints", "", _markdown_table(r.prevalence), "",
              "## 3 · Complaints by company size", "", _markdown_table(_size_table(r)), "",
              "## 4 · Dissatisfied respondents' mean score by size", "",
@@ -382,10 +415,16 @@ def render(report: Report, path: str | os.PathLike[str]) -> None:
 
 def write_report(input: str | os.PathLike[str], output: str | os.PathLike[str], *, force: bool = False,
                  sheet: str | None = None, encoding: str | None = None, **options: Any) -> Report:
-    """Read ``input``, build the report and write it to ``output``; returns the report."""
+    """Read ``input``, build the report and write it to ``output``; returns the report.
+
+    Refuses (``InputError``) an ``output`` that is ``input`` itself, through a symlink or a hard
+    link included, even with ``force``.
+    """
     from .io import read_table
 
     out = Path(output)
+    if out.exists() and Path(input).exists() and os.path.samefile(input, out):
+        raise InputError(f"{out}: the report would overwrite the input {input} (the same file); choose another output name")
     if out.exists() and not force:
         raise OutputExistsError(f"{out} exists; pass --force to overwrite it")
     if out.suffix.lower() not in REPORT_FORMATS:
