@@ -118,3 +118,10 @@ def test_long_runs_are_read_quickly():
     for value in ["1" * 20_000, "一" * 20_000, "-" * 20_000]:
         size_bucket(value)
     assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize("traditional, simplified", [
+    ("約500人", "约500人"), ("員工兩千多人", "员工两千多人"), ("十幾個人", "十几个人"), ("約1000人", "约1000人"),
+])
+def test_traditional_answers_read_like_simplified(traditional, simplified):
+    assert parse_size(traditional) == parse_size(simplified)

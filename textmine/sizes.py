@@ -179,7 +179,9 @@ def _lift_shared_endpoint(low: float) -> float:
 
 
 def _prepare(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value).strip().lower().translate(_DASHES)
+    from .normalization import to_simplified  # 約兩千人 reads as 约两千人
+
+    text = to_simplified(unicodedata.normalize("NFKC", value).strip().lower().translate(_DASHES))
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,200 → 1200
     text = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), text)  # 10 000 → 10000
     return re.sub(r"数(?=[十百千万])", "几", text)  # 数千 = 几千
