@@ -8,6 +8,8 @@ import pytest
 from textmine import LABELS
 from textmine.aggregation import (
     DEFAULT_METHOD,
+    SCORE_HEADERS,
+    SIZE_HEADERS,
     aggregate,
     coerce_label_columns,
     detect_column,
@@ -109,6 +111,9 @@ def test_detect_columns():
     assert detect_column(cols, ("企业规模", "规模")) == "企业规模"
     assert detect_column(["Company Size", "Rating"], ("company size", "size")) == "Company Size"
     assert detect_column(["a", "b"], ("size",)) is None
+    traditional = ["序號", "企業規模", "滿意度評分", "意見反饋"]
+    assert detect_column(traditional, SIZE_HEADERS) == "企業規模"
+    assert detect_column(traditional, SCORE_HEADERS) == "滿意度評分"
 
 
 def test_scores_are_read_leniently():

@@ -49,9 +49,12 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def detect_column(columns: Any, headers: tuple[str, ...]) -> str | None:
-    """The first column whose name matches ``headers`` (exact names first, then substrings)."""
+    """The first column whose name matches ``headers`` (exact names first, then substrings;
+    Traditional and full-width names match their plain forms: 企業規模 is 企业规模)."""
+    from .normalization import normalize
+
     names = [str(c) for c in columns]
-    lowered = {name: name.strip().lower() for name in names}
+    lowered = {name: normalize(name).lower() for name in names}
     for header in headers:
         for name in names:
             if lowered[name] == header:
