@@ -200,3 +200,11 @@ def test_sigterm_interrupts_like_ctrl_c():
             time.sleep(5)  # the handler interrupts the sleep at once
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_list_in_the_text_column_stops_with_the_row(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "电话打不通"}\n{"text": ["客服", "态度差"]}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"in\.jsonl, data row 2: column 'text' holds a list, not a text"):
+        label_file(src, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()

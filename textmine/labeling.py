@@ -140,6 +140,18 @@ class LabelSummary:
                 f"{self.seconds:.1f} s ({rate:.0f} rows/s) -> {self.output}")
 
 
+def _check_texts(texts: pd.Series, column: str, src: Path) -> None:
+    """Refuse a text cell that holds a list or an object (JSONL can), naming its data row."""
+    nested = texts.map(lambda v: isinstance(v, (list, dict, tuple)))
+    if nested.any():
+        row = nested.idxmax()
+        value = repr(texts[row])
+        raise InputError(
+            f"{src}, data row {row + 1}: column {column!r} holds a {type(texts[row]).__name__}, not a text: "
+            f"{value[:60]}{'…' if len(value) > 60 else ''}; store one string per row"
+        )
+
+
 def _worker(texts: list[Any], model: Any, evidence: bool, prefix: str) -> pd.DataFrame:
     return _label_texts(texts, resolve_model(model), evidence, prefix)
 
@@ -198,6 +210,7 @@ def label_file(
             if col not in chunk.columns:
                 raise InputError(f"{src}: expected a text column {col!r}, found {', '.join(map(repr, map(str, chunk.columns)))}; use --text-col")
             _check_columns(chunk.columns, prefix, evidence, str(src))
+            _check_texts(chunk[col], col, src)
             yield chunk
 
     with TableWriter(dst, neutralise=neutralise_formulas) as writer:
