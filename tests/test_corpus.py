@@ -180,3 +180,55 @@ def test_labels_are_the_double_blind_majority(corpus_records):
     for label in LABELS:  # the two annotators agree with each other well beyond chance
         kappa = cohen_kappa([label in row["a"] for row in rows], [label in row["b"] for row in rows])
         assert kappa >= 0.85, (label, kappa)
+
+
+def test_non_utf8_files_name_the_line_and_say_how_to_fix(tmp_path):
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes('{"id": "a", "text": "ok", "labels": []}\n{"id": "b", "text": "电话打不通", "labels": []}\n'.encode("gbk"))
+    with pytest.raises(CorpusError, match=r"gbk\.jsonl, line 2 .*not valid UTF-8; it looks GBK/GB18030-encoded: re-save it as UTF-8"):
+        read_records(gbk)
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\x1f\x8b\x08\x00\xff\x00\x00\x00")
+    with pytest.raises(CorpusError, match=r"binary\.jsonl, line 1 .*not look like a text file"):
+        read_records(binary)
+
+
+def test_duplicate_ids_name_their_lines(tmp_path):
+    path = tmp_path / "dup.jsonl"
+    path.write_text('{"id": "a", "text": "好", "labels": []}\n\n{"id": "a", "text": "差", "labels": []}\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"dup\.jsonl: id 'a' appears twice \(line 1 and line 3\)"):
+        read_records(path)
+    table = tmp_path / "dup.csv"
+    table.write_text("id,text,labels\na,好,\nb,差,\na,坏,\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"id 'a' appears twice \(row 2 and row 4\)"):
+        read_records(table)
+
+
+def test_a_missing_corpus_folder_is_named_as_missing(tmp_path):
+    with pytest.raises(CorpusError, match="no such folder or file"):
+        corpus_files(tmp_path / "nope")
+    with pytest.raises(CorpusError, match=r"no \*\.jsonl corpus files found"):
+        corpus_files(tmp_path)
+
+
+@pytest.mark.parametrize("score", [True, False, 0, 11, 7.5, "x", "inf", [7]])
+def test_scores_must_be_integers_1_to_10(tmp_path, score):
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "好", "labels": [], "score": score}) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="score must be an integer 1-10"):
+        read_records(path)
+
+
+def test_scores_in_tables_are_read_from_text(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text("id,text,labels,score\na,电话打不通,channel,7\nb,好,,\nc,差,, 3 \n", encoding="utf-8")
+    assert [r.score for r in read_records(path)] == [7, None, 3]
+
+
+def test_an_empty_evaluation_file_is_an_error(tmp_path):
+    from textmine.evaluation import evaluate_file
+
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"empty\.jsonl: no records to evaluate on"):
+        evaluate_file(None, path)

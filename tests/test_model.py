@@ -247,3 +247,147 @@ def test_every_kind_fits_a_fold_in_which_a_label_never_occurs(kind):
     assert proba.shape == (len(texts), 6)
     assert np.allclose(proba[:, 5], 0.0)
     assert proba[0, 0] > proba[0, 1]  # the other labels were still learned
+
+
+# --- input validation, texts without content, label matrices, scorers -----------------------------
+@pytest.mark.parametrize("bad, match", [
+    ("热线永远占线".encode(), "single bytes"),
+    (pd.DataFrame({"t": ["热线永远占线", "挺好的"]}), r"DataFrame; select the text column"),
+    ({"热线永远占线": 1}, "dict"),
+    (np.array([["热线永远占线", "挺好的"]], dtype=object), "2-D ndarray"),
+    ({"热线永远占线"}, "set"),
+    ([["热线永远占线"]], "text 0 is a list"),
+    (["挺好的", ("热线永远占线",)], "text 1 is a tuple"),
+    (42, "got int"),
+])
+def test_predict_refuses_inputs_that_are_not_one_text_per_row(clf, bad, match):
+    with pytest.raises(TypeError, match=match):
+        clf.predict(bad)
+    with pytest.raises(TypeError, match=match):
+        clf.predict_proba(bad)
+
+
+def test_bytes_texts_are_decoded_as_utf8_and_pandas_na_is_missing(clf):
+    text = "热线永远占线，留言也没人回"
+    assert clf.predict([text.encode()]) == clf.predict([text]) == [["channel", "speed"]]
+    with pytest.raises(ValueError, match="text 1 is bytes that are not UTF-8"):
+        clf.predict(["挺好的", text.encode("gbk")])
+    series = pd.Series([text, pd.NA], dtype="string")
+    assert (clf.predict_proba(series).iloc[1] == 0).all()
+    assert clf.predict(np.array([text, "挺好的"])) == clf.predict([text, "挺好的"])
+
+
+def test_explain_takes_one_text(clf):
+    text = "热线永远占线"
+    with pytest.raises(TypeError, match="explain takes one text"):
+        clf.explain([text])
+    with pytest.raises(TypeError, match="explain takes one text"):
+        clf.explain(pd.Series([text]))
+    assert clf.explain(text.encode()) == clf.explain(text)
+    assert clf.explain(math.nan) == {}
+
+
+NO_CONTENT = ["无", "无无", "无。", "無意見", "暂时没有！", "没有", "  没 ", "N/A", "none", "NULL", "0", "00",
+              "100", "000", "。。。", "😡😡", "1 2 3 !!"]
+
+
+@pytest.mark.parametrize("text", NO_CONTENT)
+def test_texts_without_content_get_no_labels(clf, text):
+    from textmine.model import has_content
+
+    assert not has_content(textmine.normalize(text))
+    assert (clf.predict_proba([text]).to_numpy() == 0).all()
+    assert clf.predict([text]) == [[]]
+    assert clf.explain(text) == {}
+
+
+def test_short_texts_with_content_are_still_scored(clf):
+    from textmine.model import has_content
+
+    for text in ["没有人回", "无法接通", "没人", "无语", "5星", "no reply"]:
+        assert has_content(textmine.normalize(text)), text
+    assert "channel" in clf.predict(["无法接通"])[0]
+    assert clf.predict_proba(["无语"]).to_numpy().sum() > 0
+
+
+def test_no_labelled_corpus_text_counts_as_without_content(corpus_records):
+    from textmine.model import has_content
+
+    without = [r for r in corpus_records if not has_content(textmine.normalize(r.text))]
+    assert len(without) <= 5, [r.text for r in without]
+    assert all(not r.labels for r in without), [(r.text, r.labels) for r in without]
+
+
+def test_explain_weights_are_not_inflated_by_the_zero_for_texts_without_content(clf):
+    # Blanking a text's only phrase leaves no content; explain must compare with the model's own
+    # output for that, not with the zero predict_proba gives (log-odds of 1e-15: a drop near 45).
+    for label, phrases in clf.explain("热线永远占线").items():
+        assert phrases and all(0 < weight < 25 for _, weight in phrases), (label, phrases)
+
+
+@pytest.mark.parametrize("y", [
+    [[1, 0, 0, 0, 0, 0], [0, 1, 1, 0, 0, 0]],
+    [(True, False, False, False, False, False), (False, True, True, False, False, False)],
+    [np.array([1, 0, 0, 0, 0, 0]), np.array([0, 1, 1, 0, 0, 0])],
+    np.array([[1.0, 0, 0, 0, 0, 0], [0, 1.0, 1.0, 0, 0, 0]]),
+    [["channel"], "speed;cycle"],
+])
+def test_label_matrix_accepts_common_shapes(y):
+    assert label_matrix(y).tolist() == [[1, 0, 0, 0, 0, 0], [0, 1, 1, 0, 0, 0]]
+
+
+def test_label_matrix_accepts_sparse_matrices_and_dataframes():
+    import scipy.sparse as sp
+
+    dense = np.array([[1, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0]])
+    assert label_matrix(sp.csr_matrix(dense)).tolist() == dense.tolist()
+    frame = pd.DataFrame(dense[:, ::-1], columns=list(textmine.LABELS)[::-1]).assign(text=["a", "b"])
+    assert label_matrix(frame).tolist() == dense.tolist()  # by column name; other columns ignored
+    assert label_matrix([None, math.nan, [], ""]).tolist() == [[0] * 6] * 4
+
+
+@pytest.mark.parametrize("y, match", [
+    (np.array([[0.7, 0, 0, 0, 0, 0]]), r"row 0, column 0 \(channel\): 0.7 is not 0 or 1"),
+    (np.array([[0, 0, 0, 0, 0, 0], [0, 0, 2, 0, 0, 0]]), r"row 1, column 2 \(cycle\): 2 is not 0 or 1"),
+    ([[0, 0, 0, 0, 0, -1]], r"row 0, column 5 \(communication\): -1"),
+    (np.array([[0, 0, 0, 0, 0, np.nan]]), "column 5"),
+    (pd.DataFrame({"channel": [1], "speed": [0]}), r"lacks column\(s\) cycle, capability, efficiency, communication"),
+    ([[1, 0, 0]], r"row 0: a 0/1 row needs 6 values"),
+    ([[1, 0, 0, 0, 0, 0], ["speed"]], r"row 0: 1 is not a label id"),
+    (np.zeros((2, 5)), "must have 6 columns"),
+    ([["slow"]], "unknown label 'slow'"),
+    ([7], "row 0: expected the label ids of one text"),
+])
+def test_label_matrix_rejects_values_that_are_not_labels(y, match):
+    with pytest.raises(ValueError, match=match):
+        label_matrix(y)
+
+
+def test_fit_names_the_labels_without_enough_positives():
+    with pytest.raises(ValueError, match=r"too few: channel \(1\), speed \(0\)"):
+        ComplaintClassifier().fit(["电话打不通", "挺好"], [["channel"], []])
+
+
+def test_scikit_learn_scorers(small_texts_labels):
+    from sklearn.metrics import f1_score, roc_auc_score
+    from sklearn.model_selection import GridSearchCV
+
+    from textmine.model import indicator_scorer
+
+    texts, y = small_texts_labels
+    est = ComplaintClassifier(threshold_cv=0, segment_window=0, augment=0)
+    assert not hasattr(est, "classes_")
+    for scoring in ("roc_auc", "average_precision", indicator_scorer(f1_score, average="micro")):
+        search = GridSearchCV(est, {"C": [4.0]}, cv=2, scoring=scoring).fit(texts, y)
+        assert 0.0 < search.best_score_ <= 1.0, scoring
+    fitted = search.best_estimator_
+    assert fitted.classes_.tolist() == list(textmine.LABELS)
+    assert indicator_scorer(f1_score, average="macro")(fitted, texts, y) == pytest.approx(fitted.score(texts, y))
+    from sklearn.metrics import get_scorer
+
+    expected = roc_auc_score(y, fitted.predict_proba(texts).to_numpy())
+    assert get_scorer("roc_auc")(fitted, texts, y) == pytest.approx(expected)
+
+
+def test_shipped_model_has_classes(clf):
+    assert clf.classes_.tolist() == list(textmine.LABELS)

@@ -91,3 +91,116 @@ def test_shipped_model_is_not_stale():
         "corpus/ changed since the shipped model was trained: run `textmine train`"
     )
     assert manifest["corpus"]["sha256"] == current["sha256"]
+
+
+# --- loading edge cases ------------------------------------------------------------------------
+def test_the_manifest_path_loads_its_model(small_model, tmp_path):
+    out, _ = small_model
+    assert load(out / "complaints.json") is load(out)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(out / "complaints.json", alone)
+    with pytest.raises(ModelError, match="is a model manifest.*pass the .joblib model file or its folder"):
+        load(alone / "complaints.json")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("library_versions", "x"), ("labels", None), ("labels", "channel"), ("model_sha256", None),
+    ("thresholds", [0.5]),
+])
+def test_damaged_manifest_fields_give_a_model_error(small_model, tmp_path, field, value):
+    copy = tmp_path / "damaged"
+    shutil.copytree(small_model[0], copy)
+    manifest = json.loads((copy / "complaints.json").read_text())
+    manifest[field] = value
+    (copy / "complaints.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match=f"field '{field}' must be"):
+        load(copy)
+
+
+def test_rebuild_hint_explains_what_a_corpus_is(tmp_path):
+    with pytest.raises(ModelError) as exc:
+        load(tmp_path / "nothing.joblib")
+    assert "textmine train" in str(exc.value) and "*.jsonl" in str(exc.value)
+    assert "id, text, labels" in str(exc.value)
+
+
+def test_load_documents_that_the_cached_model_is_shared():
+    assert "deepcopy" in load.__doc__ and "clone" in load.__doc__
+
+
+# --- training checks its inputs before the slow fit ----------------------------------------------
+@pytest.fixture
+def no_fit(monkeypatch):
+    """Make fitting fail loudly: a check that passes this ran before the fit."""
+    from textmine.model import ComplaintClassifier
+
+    def fit(self, X, y):
+        raise AssertionError("the model was fitted before the inputs were checked")
+
+    monkeypatch.setattr(ComplaintClassifier, "fit", fit)
+
+
+def _write_jsonl(path, rows, encoding="utf-8"):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding=encoding)
+    return path
+
+
+def test_train_refuses_an_output_that_is_a_file_before_fitting(small_corpus, tmp_path, no_fit):
+    from textmine.errors import InputError
+    from textmine.train import TrainingOptions, train
+
+    a_file = tmp_path / "models"
+    a_file.write_text("not a folder")
+    with pytest.raises(InputError, match="is a file, but the output .*must be a folder"):
+        train(TrainingOptions(corpus=small_corpus, out=a_file, folds=3))
+    with pytest.raises(InputError, match="cannot create the output folder"):
+        train(TrainingOptions(corpus=small_corpus, out=a_file / "sub", folds=3))
+
+
+def test_train_reads_every_evaluation_file_before_fitting(small_corpus, tmp_path, no_fit):
+    from textmine.errors import InputError
+    from textmine.train import TrainingOptions, train
+
+    good = _write_jsonl(tmp_path / "good.jsonl", [{"id": "a", "text": "电话打不通", "labels": ["channel"]}])
+    bad = _write_jsonl(tmp_path / "bad.jsonl", [{"id": "a", "text": "电话打不通", "labels": ["slow"]}])
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    gbk = _write_jsonl(tmp_path / "gbk.jsonl", [{"id": "a", "text": "电话打不通", "labels": []}], "gbk")
+    for path, match in [(bad, "unknown label 'slow'"), (empty, "no records to evaluate on"),
+                        (gbk, r"gbk\.jsonl, line 1 .*not valid UTF-8")]:
+        with pytest.raises(InputError, match=match):
+            train(TrainingOptions(corpus=small_corpus, out=tmp_path / "m", eval=[good, path], folds=3))
+    assert not (tmp_path / "m").exists()
+
+
+def test_train_names_a_label_with_too_few_positives(tmp_path, no_fit):
+    from textmine.errors import InputError
+    from textmine.train import TrainingOptions, train
+
+    rows = [{"id": str(i), "text": f"电话打不通{i}", "labels": ["channel", "speed", "capability", "efficiency",
+                                                            "communication"] + (["cycle"] if i == 0 else [])}
+            for i in range(12)]
+    corpus = _write_jsonl(tmp_path / "corpus.jsonl", rows)
+    with pytest.raises(InputError, match=r"corpus\.jsonl: too few records with label 'cycle' \(1\)"):
+        train(TrainingOptions(corpus=corpus, out=tmp_path / "m", folds=2))
+
+
+def test_cli_train_and_evaluate_report_errors_without_a_traceback(small_corpus, tmp_path, capsys, no_fit):
+    from textmine.cli import main
+
+    a_file = tmp_path / "out"
+    a_file.write_text("")
+    gbk = _write_jsonl(tmp_path / "gbk.jsonl", [{"id": "a", "text": "电话打不通", "labels": []}], "gbk")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    for argv, match in [
+        (["train", "--corpus", str(small_corpus), "--out", str(a_file)], "must be a folder"),
+        (["train", "--corpus", str(gbk), "--out", str(tmp_path / "m")], "not valid UTF-8"),
+        (["train", "--corpus", str(tmp_path / "missing"), "--out", str(tmp_path / "m")], "no such folder"),
+        (["evaluate", str(gbk)], "re-save it as UTF-8"),
+        (["evaluate", str(empty)], "no records to evaluate on"),
+    ]:
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert match in err and "Traceback" not in err, (argv, err)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,28 @@ def _parse_labels(value: Any, where: str) -> tuple[str, ...]:
     return tuple(sorted(labels, key=LABELS.index))
 
 
+def _parse_score(value: Any, where: str) -> int | None:
+    """A 1-10 integer score: an int, an integral float, or (table cells are read as text) a
+    string holding one; None, NaN and "" mean no score. Bools are refused (JSON true is not 1)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        try:
+            number: Any = float(value)
+        except ValueError:
+            number = None
+    elif value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        number = value
+    else:
+        number = None
+    if number is None or not math.isfinite(number) or number != int(number) or not 1 <= number <= 10:
+        raise CorpusError(f"{where}: score must be an integer 1-10 (or left empty), found {value!r}")
+    return int(number)
+
+
 def _record(obj: dict[str, Any], where: str, require_labels: bool) -> Record:
     if not isinstance(obj, dict):
         raise CorpusError(f"{where}: expected a JSON object, found {type(obj).__name__}")
@@ -67,17 +90,7 @@ def _record(obj: dict[str, Any], where: str, require_labels: bool) -> Record:
     if "labels" not in obj and require_labels:
         raise CorpusError(f"{where} (id {rid}): missing 'labels' (use [] for no label)")
     labels = _parse_labels(obj.get("labels"), f"{where} (id {rid})")
-    score = obj.get("score")
-    if score is not None and not (isinstance(score, float) and math.isnan(score)):
-        try:
-            score_int = int(score)
-        except (TypeError, ValueError):
-            raise CorpusError(f"{where} (id {rid}): score must be an integer 1-10, found {score!r}") from None
-        if score_int != score or not 1 <= score_int <= 10:
-            raise CorpusError(f"{where} (id {rid}): score must be an integer 1-10, found {score!r}")
-        score = score_int
-    else:
-        score = None
+    score = _parse_score(obj.get("score"), f"{where} (id {rid})")
     size = obj.get("company_size")
     size = None if size is None or (isinstance(size, float) and math.isnan(size)) else str(size)
     known = {"id", "text", "labels", "company_size", "score"}
@@ -86,33 +99,62 @@ def _record(obj: dict[str, Any], where: str, require_labels: bool) -> Record:
 
 
 def read_records(path: str | Path, *, require_labels: bool = True) -> list[Record]:
-    """Records of one JSONL/CSV/TSV/XLSX file; errors name the file, line and field."""
+    """Records of one JSONL/CSV/TSV/XLSX file; errors name the file, line and field. JSONL must
+    be UTF-8 (with or without BOM)."""
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"{path}: no such file")
     records: list[Record] = []
+    places: list[str] = []
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        with path.open(encoding="utf-8-sig") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(f"{path}, line {lineno}: invalid JSON: {exc.msg}") from exc
-                records.append(_record(obj, f"{path}, line {lineno}", require_labels))
+        try:
+            with path.open(encoding="utf-8-sig") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise CorpusError(f"{path}, line {lineno}: invalid JSON: {exc.msg}") from exc
+                    records.append(_record(obj, f"{path}, line {lineno}", require_labels))
+                    places.append(f"line {lineno}")
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
     else:
         from .io import read_table
 
         frame = read_table(path).frame
         for i, obj in enumerate(frame.to_dict(orient="records")):
             records.append(_record(obj, f"{path}, row {i + 2}", require_labels))
+            places.append(f"row {i + 2}")
     seen: dict[str, int] = {}
     for i, rec in enumerate(records):
         if rec.id in seen:
-            raise CorpusError(f"{path}: id {rec.id!r} appears twice (records {seen[rec.id] + 1} and {i + 1})")
+            raise CorpusError(f"{path}: id {rec.id!r} appears twice ({places[seen[rec.id]]} and {places[i]}); "
+                              "ids must be unique, rename or remove one")
         seen[rec.id] = i
     return records
+
+
+def _not_utf8(path: Path) -> CorpusError:
+    """The error for a JSONL file that is not UTF-8, naming the first line that is not."""
+    data = path.read_bytes()
+    where = f"{path}: not valid UTF-8"
+    for lineno, raw in enumerate(data.split(b"\n"), 1):  # "\n" never occurs inside a UTF-8 character
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            where = f"{path}, line {lineno} (byte {exc.start + 1} of the line): not valid UTF-8"
+            break
+    if b"\0" in data:
+        return CorpusError(f"{where}; it does not look like a text file: pass a JSONL file "
+                           "(one JSON record per line, saved as UTF-8)")
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return CorpusError(f"{where}; re-save the file as UTF-8 (in your editor: Save with encoding UTF-8)")
+    return CorpusError(f"{where}; it looks GBK/GB18030-encoded: re-save it as UTF-8, e.g. "
+                       f"`iconv -f GB18030 -t UTF-8 {path.name} > utf8.jsonl`")
 
 
 def corpus_files(corpus: str | Path) -> list[Path]:
@@ -120,6 +162,9 @@ def corpus_files(corpus: str | Path) -> list[Path]:
     corpus = Path(corpus)
     if corpus.is_file():
         return [corpus]
+    if not corpus.is_dir():
+        raise CorpusError(f"{corpus}: no such folder or file; pass the folder of labelled *.jsonl "
+                          "files (records with id, text and labels), or one such file")
     files = sorted(corpus.glob("*.jsonl"))
     if not files:
         raise CorpusError(f"{corpus}: no *.jsonl corpus files found")

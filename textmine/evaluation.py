@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .errors import CorpusError
 from .taxonomy import LABELS
 
 if TYPE_CHECKING:
+    from .corpus import Record
     from .model import ComplaintClassifier
 
-__all__ = ["scores", "evaluate_file", "format_scores"]
+__all__ = ["scores", "evaluate_file", "evaluate_records", "read_evaluation_file", "format_scores"]
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
@@ -55,17 +57,32 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
     }
 
 
-def evaluate_file(model: ComplaintClassifier, path: str | Path) -> dict[str, Any]:
-    """Score ``model`` on a labelled JSONL/CSV/TSV/XLSX file with the guide's fields."""
+def read_evaluation_file(path: str | Path) -> list[Record]:
+    """The labelled records of an evaluation file (JSONL/CSV/TSV/XLSX with the guide's fields);
+    ``CorpusError`` when it breaks the schema or holds no record."""
     from .corpus import read_records
-    from .model import label_matrix
 
     records = read_records(path)
+    if not records:
+        raise CorpusError(f"{path}: no records to evaluate on; an evaluation file needs labelled "
+                          "records (id, text, labels), one per line in JSONL or one per row in a table")
+    return records
+
+
+def evaluate_records(model: ComplaintClassifier, records: list[Record], path: str | Path) -> dict[str, Any]:
+    """``scores`` of ``model`` on ``records`` (read from ``path``, which the result names)."""
+    from .model import label_matrix
+
     y_true = label_matrix([r.labels for r in records])
     y_pred = model.predict_indicator([r.text for r in records])
     result = scores(y_true, y_pred)
     result["file"] = str(path)
     return result
+
+
+def evaluate_file(model: ComplaintClassifier, path: str | Path) -> dict[str, Any]:
+    """Score ``model`` on a labelled JSONL/CSV/TSV/XLSX file with the guide's fields."""
+    return evaluate_records(model, read_evaluation_file(path), path)
 
 
 def format_scores(result: dict[str, Any], title: str = "") -> str:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from itertools import repeat
 from typing import Any
 
@@ -56,16 +58,68 @@ def _clauses(raw: list[str]) -> list[list[str]]:
 
 
 def as_texts(texts: Any) -> list[Any]:
-    """Materialise ``texts`` (any iterable, a pandas Series, ...) as a list; refuse one str."""
+    """Materialise ``texts`` (a list, tuple, generator, 1-D array, pandas Series, ...) as a list.
+
+    Refuses, with a ``TypeError`` that says what to pass instead, inputs whose iteration would
+    not give one text per row: a single str or bytes, a DataFrame or any 2-D array (select the
+    text column), a dict (its keys) and a set (unordered).
+    """
     if isinstance(texts, str):
         raise TypeError("expected an iterable of texts, got a single string; wrap it in a list")
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("expected an iterable of texts, got a single bytes object; "
+                        "decode it (.decode('utf-8')) and wrap it in a list")
+    ndim = getattr(texts, "ndim", 1)
+    if ndim != 1:
+        hint = ("select the text column, e.g. df['text']" if hasattr(texts, "columns")
+                else "wrap it in a list" if ndim == 0
+                else "pass a 1-D sequence, e.g. array[:, 0] for the text column")
+        raise TypeError(f"expected a 1-D sequence of texts, got a {ndim}-D {type(texts).__name__}; {hint}")
+    if isinstance(texts, Mapping):
+        raise TypeError(f"expected an iterable of texts, got a {type(texts).__name__} (iterating it "
+                        "gives its keys); pass list(d.values()) or the text column")
+    if isinstance(texts, AbstractSet):
+        raise TypeError(f"expected an ordered sequence of texts, got a {type(texts).__name__}; "
+                        "outputs could not be matched to it, pass a list")
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"expected an iterable of texts, got {type(texts).__name__}; wrap it in a list")
     if hasattr(texts, "tolist"):
         return list(texts.tolist())
     return list(texts)
 
 
+def _text_value(value: Any, index: int | None = None) -> Any:
+    """``value`` checked as one text: bytes are decoded as UTF-8; str, None/NaN and scalars
+    (numbers, dates; ``normalize`` str()-s them) pass unchanged; ``pandas.NA`` becomes None.
+    Containers (a list, tuple, array, dict, ...) raise ``TypeError`` and undecodable bytes
+    ``ValueError``, naming ``index``.
+    """
+    if isinstance(value, str):
+        return value
+    pandas = sys.modules.get("pandas")  # no pandas.NA can exist unless pandas was imported
+    if pandas is not None and value is pandas.NA:
+        return None
+    where = "text" if index is None else f"text {index}"
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{where} is bytes that are not UTF-8 ({exc.reason} at byte {exc.start}); "
+                             "decode it with its encoding, e.g. .decode('gb18030'), and pass a str") from None
+    if isinstance(value, Iterable):
+        raise TypeError(f"{where} is a {type(value).__name__}, not a string: {_shorten(value)}; "
+                        "pass one string (or None) per text, e.g. a list of str or a DataFrame column")
+    return value
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def normalize_all(texts: Iterable[Any]) -> list[str]:
-    return [normalize(t) for t in as_texts(texts)]
+    """``normalize`` of each text of ``texts`` (see ``as_texts`` and ``_text_value``)."""
+    return [normalize(t if isinstance(t, str) else _text_value(t, i)) for i, t in enumerate(as_texts(texts))]
 
 
 def _featurable(texts: Iterable[str]) -> list[str]:

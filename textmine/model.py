@@ -4,11 +4,12 @@
 >>> clf.predict(["热线永远占线，留言也没人回"])           # doctest: +SKIP
 [['channel', 'speed']]
 
-``labels`` may be lists of label ids or a 0/1 matrix with one column per ``LABELS`` entry.
-Per-label decision thresholds are tuned on out-of-fold probabilities during ``fit`` (set
-``threshold_cv=0`` to keep 0.5). ``predict`` returns label names; ``predict_indicator`` the 0/1
-matrix; ``score`` is macro-F1, so ``GridSearchCV(ComplaintClassifier(), ...)`` works with its
-default scoring.
+``labels`` may be lists of label ids or a 0/1 matrix with one column per ``LABELS`` entry
+(see ``label_matrix``). Per-label decision thresholds are tuned on out-of-fold probabilities
+during ``fit`` (set ``threshold_cv=0`` to keep 0.5). ``predict`` returns label names;
+``predict_indicator`` the 0/1 matrix; ``score`` is macro-F1, so ``GridSearchCV`` works with its
+default scoring (see ``ComplaintClassifier`` for other scorers). Texts without content (empty,
+digits or punctuation only, "无", "n/a", ...: see ``has_content``) get no labels.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from sklearn.utils.validation import check_is_fitted
 from .features import TextFeatures, normalize_all
 from .taxonomy import LABELS
 
-__all__ = ["ComplaintClassifier", "label_matrix", "best_thresholds", "joined_pairs", "KINDS"]
+__all__ = ["ComplaintClassifier", "label_matrix", "best_thresholds", "joined_pairs", "has_content",
+           "indicator_scorer", "KINDS", "NULL_ANSWERS"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,25 +45,129 @@ KINDS = ("logreg", "blend", "svm", "nb", "chain")
 
 
 def label_matrix(y: Any) -> np.ndarray:
-    """Lists of label ids (or a 0/1 matrix) → an ``(n, 6)`` int8 matrix in ``LABELS`` order."""
+    """Labels → an ``(n, 6)`` int8 0/1 matrix in ``LABELS`` order.
+
+    ``y`` may be, per text, the label ids (a list, or one str joining them with ``;`` or ``,``;
+    ``[]``, ``""``, None or NaN for none) or six 0/1 values; or a 2-D array or scipy sparse
+    matrix with six columns; or a DataFrame with one 0/1 column per label (other columns are
+    ignored). Bools count as 0/1; any other value raises ``ValueError`` naming row and column.
+    """
     if isinstance(y, pd.DataFrame):
-        y = y[list(LABELS)].to_numpy()
+        missing = [label for label in LABELS if label not in y.columns]
+        if missing:
+            raise ValueError(
+                f"label DataFrame lacks column(s) {', '.join(missing)}; it needs one 0/1 column per "
+                f"label ({', '.join(LABELS)}), found columns {', '.join(map(repr, map(str, y.columns)))}"
+            )
+        return _indicator(y[list(LABELS)].to_numpy())
+    if sp.issparse(y):
+        return _indicator(y.toarray())
     if isinstance(y, np.ndarray) and y.ndim == 2:
-        if y.shape[1] != len(LABELS):
-            raise ValueError(f"label matrix must have {len(LABELS)} columns, found {y.shape[1]}")
-        return y.astype(np.int8)
+        return _indicator(y)
+    if isinstance(y, str):
+        raise ValueError("expected the labels of each text, got a single string; wrap it in a list")
     rows = list(y)
+    if rows and all(map(_is_number_row, rows)):
+        for i, row in enumerate(rows):
+            if len(row) != len(LABELS):
+                raise ValueError(f"row {i}: a 0/1 row needs {len(LABELS)} values, one per label "
+                                 f"({', '.join(LABELS)}), found {len(row)}: {list(row)!r}")
+        return _indicator(np.array([list(row) for row in rows], dtype=object))
     out = np.zeros((len(rows), len(LABELS)), dtype=np.int8)
     index = {label: j for j, label in enumerate(LABELS)}
     for i, labels in enumerate(rows):
+        if _is_missing_label(labels):
+            continue
         if isinstance(labels, str):
             labels = [part for part in labels.replace(",", ";").split(";") if part.strip()]
+        elif not isinstance(labels, Iterable):
+            raise ValueError(f"row {i}: expected the label ids of one text (or {len(LABELS)} 0/1 "
+                             f"values), found {labels!r}")
         for label in labels:
-            label = str(label).strip()
+            if not isinstance(label, str):
+                raise ValueError(f"row {i}: {label!r} is not a label id; give each row as label ids "
+                                 f"({', '.join(LABELS)}) or as {len(LABELS)} 0/1 values, not a mix")
+            label = label.strip()
             if label not in index:
                 raise ValueError(f"row {i}: unknown label {label!r}; expected one of {LABELS}")
             out[i, index[label]] = 1
     return out
+
+
+def _is_missing_label(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and bool(np.isnan(value)))
+
+
+def _is_number_row(row: Any) -> bool:
+    """A non-empty list/tuple/1-D array of numbers or bools (a 0/1 row, not label ids)."""
+    return (isinstance(row, (list, tuple, np.ndarray)) and len(row) > 0
+            and all(isinstance(v, (int, float, np.number, np.bool_)) for v in row))
+
+
+def _is_01(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1)
+
+
+def _indicator(matrix: np.ndarray) -> np.ndarray:
+    """A 2-D matrix checked to have one column per label and only 0/1 (or bool) values."""
+    if matrix.ndim != 2 or matrix.shape[1] != len(LABELS):
+        raise ValueError(f"label matrix must have {len(LABELS)} columns, one per label "
+                         f"({', '.join(LABELS)}), found shape {matrix.shape}")
+    if matrix.dtype == bool:
+        return matrix.astype(np.int8)
+    if matrix.dtype.kind in "iuf":
+        ok = (matrix == 0) | (matrix == 1)
+    else:
+        ok = np.array([[_is_01(v) for v in row] for row in matrix], dtype=bool).reshape(matrix.shape)
+    if not ok.all():
+        i, j = np.argwhere(~ok)[0]
+        value = matrix[i, j].item() if isinstance(matrix[i, j], np.generic) else matrix[i, j]
+        raise ValueError(f"label matrix row {i}, column {j} ({LABELS[j]}): {value!r} is not 0 or 1; "
+                         "give each label as 0/1 or False/True")
+    return matrix.astype(np.int8)
+
+
+#: Whole answers that mean "nothing to say". A text that is one of them, or one repeated (无无),
+#: once normalised, lower-cased and stripped of everything but letters and digits, has no
+#: content (see ``has_content``). Keep it to unambiguous null answers.
+NULL_ANSWERS: frozenset[str] = frozenset({
+    "无", "没", "没有", "没有了", "暂无", "暂时没有", "没什么", "无意见", "没意见", "没有意见",
+    "暂无意见", "无建议", "没有建议", "暂无建议", "none", "na", "nil", "null",
+})
+_NULL_MAX_CHARS = 24  # longer texts are never null answers; skips the check for them
+
+
+def has_content(text: str) -> bool:
+    """Whether a normalised text can make a complaint: it has a letter (CJK or other script;
+    texts of digits, punctuation, emoji and spaces alone have none) and is not a null answer
+    (``NULL_ANSWERS``). Texts without content get zero probabilities and no labels."""
+    if not any(map(str.isalpha, text)):
+        return False
+    if len(text) > _NULL_MAX_CHARS:
+        return True
+    core = "".join(filter(str.isalnum, text)).lower()
+    for answer in NULL_ANSWERS:
+        times, rest = divmod(len(core), len(answer))
+        if not rest and answer * times == core:
+            return False
+    return True
+
+
+def indicator_scorer(metric: Any, **kwargs: Any) -> Any:
+    """A scikit-learn scorer ``(estimator, X, y) -> float`` applying ``metric(y_true, y_pred,
+    **kwargs)`` to 0/1 label matrices, for ``GridSearchCV(..., scoring=...)``.
+
+    >>> from sklearn.metrics import f1_score                           # doctest: +SKIP
+    >>> GridSearchCV(ComplaintClassifier(), grid, scoring=indicator_scorer(f1_score, average="micro"))
+    """
+
+    def scorer(estimator: Any, X: Any, y: Any) -> float:
+        return float(metric(label_matrix(y), estimator.predict_indicator(X), **kwargs))
+
+    scorer.__name__ = f"indicator_{getattr(metric, '__name__', 'metric')}"
+    return scorer
 
 
 def best_thresholds(
@@ -275,6 +381,15 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             the vocabulary that matters).
         user_words: extra dictionary words for the tokenizer (see ``DomainTokenizer``).
         random_state: seed for the folds and the solvers.
+
+    Model selection: ``predict`` returns lists of label names, which scikit-learn's metrics
+    cannot read, so scorer strings that call ``predict`` (``"f1_macro"``, ``"f1_micro"``,
+    ``"accuracy"``, ...) fail and ``GridSearchCV`` reports NaN scores. Use ``scoring=None`` (the
+    built-in macro-F1 ``score``), ``indicator_scorer(metric, ...)`` for any metric of 0/1 label
+    matrices (``indicator_scorer(f1_score, average="micro")``), or the probability-ranking
+    scorers ``"roc_auc"`` and ``"average_precision"`` (macro over labels; ``classes_`` lists
+    the labels for them). ``"neg_log_loss"`` runs but treats each row as one distribution over
+    the six labels, which multi-label probabilities are not.
     """
 
     def __init__(
@@ -380,9 +495,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         Y = label_matrix(y)
         if len(texts) != len(Y):
             raise ValueError(f"{len(texts)} texts but {len(Y)} label rows")
-        few = [LABELS[j] for j in range(len(LABELS)) if Y[:, j].sum() < 2]
+        few = [f"{LABELS[j]} ({int(Y[:, j].sum())})" for j in range(len(LABELS)) if Y[:, j].sum() < 2]
         if few:
-            raise ValueError(f"each label needs at least 2 positive examples; too few: {few}")
+            raise ValueError(f"each label needs at least 2 positive examples; too few: {', '.join(few)}")
         self.oof_proba_: np.ndarray | None = None
         if self.threshold_cv and self.threshold_cv > 1:
             self.oof_proba_ = self._out_of_fold(texts, Y, self.threshold_cv)
@@ -404,16 +519,30 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     # -- predicting -----------------------------------------------------------------------------
     @property
+    def classes_(self) -> np.ndarray:
+        """The label ids, once fitted: what scikit-learn's scorers read (a property, so models
+        saved before it existed have it too)."""
+        check_is_fitted(self, "head_")
+        return np.array(LABELS)
+
+    @property
     def labels(self) -> tuple[str, ...]:
         """The label ids, in the column order of every output (== ``textmine.LABELS``)."""
         return LABELS
 
     def predict_proba(self, X: Iterable[Any]) -> pd.DataFrame:
-        """Probabilities, one row per text, columns ``LABELS``; empty/None/NaN texts → 0."""
+        """Probabilities, one row per text, columns ``LABELS``; texts without content (empty,
+        None/NaN, digits or punctuation only, null answers like 无 or n/a: see ``has_content``)
+        get 0."""
+        return self._scored_proba(X, gate=True)
+
+    def _scored_proba(self, X: Iterable[Any], gate: bool) -> pd.DataFrame:
+        """``predict_proba``; with ``gate=False`` every non-empty text is scored, with or without
+        content (``explain``'s occlusion variants need the model's own output for those)."""
         check_is_fitted(self, "head_")
         texts = normalize_all(X)
         proba = np.zeros((len(texts), len(LABELS)), dtype=float)
-        present = [i for i, t in enumerate(texts) if t]
+        present = [i for i, t in enumerate(texts) if t and (not gate or has_content(t))]
         if present:
             proba[present] = _proba(self.features_, self.head_, [texts[i] for i in present], self.combine)
         index = X.index if isinstance(X, pd.Series) else None
@@ -439,12 +568,22 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def explain(self, text: Any, top: int = 5) -> dict[str, list[tuple[str, float]]]:
         """For each predicted label, the phrases of ``text`` that drove it, strongest first.
 
-        A phrase's weight is how much the label's probability drops when the phrase is removed
-        from the (normalised) text. Phrases are one to three tokens long and do not overlap.
+        A phrase's weight is how much the label's log-odds drop when the phrase is blanked out.
+        Phrases are one to three words, quoted exactly as written in ``text`` (Traditional,
+        full-width and all), within one clause, each named once per label.
+        ``text`` is one str (bytes are decoded as UTF-8; None/NaN give ``{}``), not a list.
         """
         from .explain import explain_text
+        from .features import _text_value
 
-        return explain_text(self, text, top=top)
+        if isinstance(text, Iterable) and not isinstance(text, (str, bytes, bytearray)):
+            raise TypeError(f"explain takes one text, got a {type(text).__name__}; "
+                            "call it once per text: [clf.explain(t) for t in texts]")
+        text = _text_value(text)
+        clean = normalize_all([text])[0]
+        if not clean or not has_content(clean):
+            return {}
+        return explain_text(_ScoresEveryText(self), text, top=top)
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()
@@ -452,6 +591,21 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.target_tags.multi_output = True
         return tags
+
+
+class _ScoresEveryText:
+    """A fitted classifier as ``explain`` sees it: ``predict_proba`` scores texts without
+    content too, so that blanking a text's only phrase is measured against the model's own
+    featureless output rather than the zero ``has_content`` imposes."""
+
+    def __init__(self, clf: ComplaintClassifier) -> None:
+        self._clf = clf
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._clf, name)
+
+    def predict_proba(self, X: Iterable[Any]) -> pd.DataFrame:
+        return self._clf._scored_proba(X, gate=False)
 
 
 def _rates(Y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray) -> dict[str, dict[str, float]]:

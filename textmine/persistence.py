@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 MODEL_NAME = "complaints"
 _VERSIONED = ("scikit-learn", "jieba", "numpy", "scipy", "pandas", "joblib", "opencc")
-_REBUILD = "rebuild it with `textmine train --corpus corpus/ --out models/` (see README)"
+_REBUILD = ("rebuild it with `textmine train --corpus CORPUS --out FOLDER`, where CORPUS is a folder of "
+            "labelled *.jsonl files in the labelling guide's format (one record per line: id, text, "
+            "labels), e.g. corpus/ of the source checkout; then load FOLDER (see README, Retraining)")
 
 _cache: dict[tuple[str, str], ComplaintClassifier] = {}
 _lock = threading.Lock()
@@ -83,6 +85,12 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
     path = Path(path)
     if path.is_dir():
         path = path / f"{MODEL_NAME}.joblib"
+    elif path.suffix.lower() == ".json" and path.is_file():  # the manifest: its model is beside it
+        model = path.with_suffix(".joblib")
+        if not model.is_file():
+            raise ModelError(f"{path} is a model manifest, and its model {model.name} is not beside it; "
+                             f"pass the .joblib model file or its folder. {_REBUILD}")
+        path = model
     if not path.is_file():
         raise ModelError(f"model file not found: {path}. {_REBUILD}")
     if not manifest_path(path).is_file():
@@ -97,19 +105,35 @@ def read_manifest(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         manifest = json.loads(manifest_path(model_path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read manifest {manifest_path(model_path)}: {exc}. {_REBUILD}") from exc
+    where = manifest_path(model_path)
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         raise ModelError(
-            f"{manifest_path(model_path)}: unsupported manifest format "
+            f"{where}: unsupported manifest format "
             f"{manifest.get('format_version') if isinstance(manifest, dict) else manifest!r}; {_REBUILD}"
         )
+    checks = (
+        ("labels", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of label ids"),
+        ("model_sha256", lambda v: isinstance(v, str), "the model file's SHA-256 as a hex string"),
+        ("library_versions", lambda v: v is None or isinstance(v, dict), "an object of library versions"),
+        ("thresholds", lambda v: v is None or isinstance(v, dict), "an object of per-label thresholds"),
+    )
+    for name, valid, expected in checks:
+        if not valid(manifest.get(name)):
+            raise ModelError(f"{where}: field {name!r} must be {expected}, found "
+                             f"{json.dumps(manifest.get(name), ensure_ascii=False)[:60]}; the manifest is "
+                             f"damaged: restore it beside its model, or {_REBUILD}")
     return manifest
 
 
 def load(path: str | os.PathLike[str] | None = None) -> ComplaintClassifier:
-    """The shipped complaint classifier, or the one at ``path`` (a file or its folder).
+    """The shipped complaint classifier, or the one at ``path``: the ``.joblib`` file, its
+    folder, or its ``.json`` manifest.
 
-    Cached per file and checksum, so calling it again is cheap; the returned object is safe to
-    share between threads (prediction does not mutate it).
+    Cached per file and checksum, so calling it again is cheap and returns the *same* object:
+    every caller shares it. It is safe to share between threads (prediction does not mutate
+    it), but do not change it (``set_params``, ``fit``, ``thresholds_``): that would change it
+    for every other caller. Change a copy: ``copy.deepcopy(clf)`` keeps the fitted model,
+    ``sklearn.base.clone(clf)`` gives an unfitted one with the same parameters.
     """
     model_path = _resolve(path)
     manifest = read_manifest(model_path)
@@ -147,7 +171,7 @@ def _load_verified(model_path: Path, manifest: dict[str, Any]) -> ComplaintClass
         )
     if tuple(manifest.get("labels", ())) != LABELS:
         raise ModelError(f"{model_path} was trained for labels {manifest.get('labels')}, not {LABELS}. {_REBUILD}")
-    recorded = manifest.get("library_versions", {})
+    recorded = manifest.get("library_versions") or {}
     current = library_versions()
     for name in ("scikit-learn", "jieba"):
         if recorded.get(name) and recorded[name] != current.get(name):

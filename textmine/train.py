@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from .corpus import corpus_fingerprint, read_corpus
 from .errors import InputError
 from .taxonomy import LABELS
 
-__all__ = ["TrainingOptions", "train", "main"]
+__all__ = ["TrainingOptions", "train", "check_output_folder", "main"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,17 +92,27 @@ def cross_fitted_predictions(y_true: np.ndarray, oof_proba: np.ndarray, folds: i
 
 
 def train(options: TrainingOptions) -> dict[str, Any]:
-    """Fit on the corpus, score, and (unless ``options.out`` is None) save; return the report."""
-    from .evaluation import evaluate_file, scores
+    """Fit on the corpus, score, and (unless ``options.out`` is None) save; return the report.
+
+    The output folder, the corpus and every evaluation file are checked before the (slow) fit.
+    """
+    from .evaluation import evaluate_records, read_evaluation_file, scores
     from .model import ComplaintClassifier, label_matrix
     from .persistence import save_model
 
     started = time.perf_counter()
+    if options.out is not None:
+        check_output_folder(options.out)
     records = read_corpus(options.corpus)
     if len(records) < options.folds * 2:
         raise InputError(f"{options.corpus}: {len(records)} records are too few for {options.folds}-fold training")
     texts = [r.text for r in records]
     y = label_matrix([r.labels for r in records])
+    few = [f"{label!r} ({int(y[:, j].sum())})" for j, label in enumerate(LABELS) if y[:, j].sum() < 2]
+    if few:
+        raise InputError(f"{options.corpus}: too few records with label {', '.join(few)}; every label "
+                         "needs at least 2 positive records (far more to learn it): add labelled records")
+    evaluation_sets = [(path, read_evaluation_file(path)) for path in options.eval]
     logger.info("training on %d records from %s", len(records), options.corpus)
     model = ComplaintClassifier(**options.model_params()).fit(texts, y)
     assert model.oof_proba_ is not None  # threshold_cv >= 2 is guaranteed by TrainingOptions
@@ -111,7 +122,7 @@ def train(options: TrainingOptions) -> dict[str, Any]:
         "n_records": len(records),
         "label_counts": {label: int(y[:, j].sum()) for j, label in enumerate(LABELS)},
         "cross_validation": {"folds": options.folds, **cv, "brier": round(brier, 4)},
-        "evaluations": [evaluate_file(model, path) for path in options.eval],
+        "evaluations": [evaluate_records(model, recs, path) for path, recs in evaluation_sets],
         "training_options": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()},
         "corpus": corpus_fingerprint(options.corpus),
     }
@@ -127,6 +138,26 @@ def train(options: TrainingOptions) -> dict[str, Any]:
         )
         report["model_path"] = str(path)
     return report
+
+
+def check_output_folder(out: Path) -> None:
+    """``InputError`` unless ``out`` is a folder, or can be created as one, that is writable."""
+    from .persistence import MODEL_NAME
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file, but the output (--out) must be a folder: it will hold "
+                         f"{MODEL_NAME}.joblib and {MODEL_NAME}.json; pass a folder (created if missing)")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"cannot create the output folder {out}: {existing} is a file; pass another --out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write the model into {out}: {existing} is not writable; pass another --out")
+    for name in (f"{MODEL_NAME}.joblib", f"{MODEL_NAME}.json"):
+        if (out / name).is_dir():
+            raise InputError(f"{out / name} is a folder, so the model cannot be written there; "
+                             "remove it or pass another --out")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
