@@ -168,9 +168,16 @@ def test_coerce_label_columns():
     with pytest.raises(InputError, match=r"labelled\.csv: label column 'cycle' must hold 0/1 .* row 4 holds 'yes' \(1 such value\)"):
         coerce_label_columns(bad, "labelled.csv")
     bad = frame.copy()
-    bad.loc[0, "speed"], bad.loc[1, "speed"] = "", "2"
-    with pytest.raises(InputError, match=r"'speed' .* row 1 holds '' \(2 such values\)"):
+    bad.loc[0, "speed"], bad.loc[1, "speed"], bad.loc[2, "speed"] = "", "2", "-1"
+    with pytest.raises(InputError, match=r"'speed' .* row 2 holds '2' \(2 such values\)"):
         coerce_label_columns(bad)
+    marked = frame.copy()  # a sheet marked by hand: 1 where a label applies, blank elsewhere
+    marked["speed"] = ["1" if v == "1" else "" for v in frame["speed"]]
+    marked["p_speed"] = ""
+    out = coerce_label_columns(marked)
+    assert out["speed"].tolist() == _frame()["speed"].tolist() and out["p_speed"].isna().all()
+    with pytest.raises(InputError, match=r"'mean_proba' needs a probability on every row; column 'p_speed'"):
+        aggregate(marked, method="mean_proba")
     bad = frame.copy()
     bad.loc[2, "p_channel"] = "high"
     with pytest.raises(InputError, match=r"probability column 'p_channel' .* row 3 holds 'high'"):

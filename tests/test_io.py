@@ -1,5 +1,4 @@
 import json
-import os
 
 import pandas as pd
 import pytest
@@ -62,7 +61,8 @@ def test_chunks_keep_file_row_numbers(tmp_path):
     [
         (b"", "is empty"),
         (b"a,b\n", "no rows"),
-        (b"text,score\n\xe4\xbd\xa0\xe5\xa5\xbd,1\n\x81,2\n", None),  # GB18030-decodable: not an error
+        # UTF-8 with one damaged byte: named, not read as GB18030 gibberish
+        (b"text,score\n\xe4\xbd\xa0\xe5\xa5\xbd,1\n\x81,2\n", r"line 3 \(byte offset 20\): bytes b'\\x81,2\\n' are not valid utf-8"),
         (b"text,score\nok,1\nbad,2,3\n", "line 3: the row has more fields"),
         (b"text,score\nok,1\nshort\n", "line 3: the row has fewer fields"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
@@ -232,20 +232,25 @@ def test_writer_matches_later_chunks_by_column_name(tmp_path):
     assert out.read_text(encoding="utf-8-sig").splitlines() == ["id,text", "1,a", "2,b"]
 
 
-def test_writer_refuses_folders_and_unwritable_places(tmp_path):
+def test_writer_refuses_folders_and_unwritable_places(tmp_path, monkeypatch):
     folder = tmp_path / "out.csv"
     folder.mkdir()
     with pytest.raises(InputError, match="is a folder"):
         TableWriter(folder)
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        if not os.access(locked, os.W_OK):  # root can write anyway
-            with pytest.raises(InputError, match="cannot write in folder"):
-                TableWriter(locked / "out.csv")
-    finally:
-        locked.chmod(0o700)
+
+    def refuse(target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("textmine.io.temp_beside", refuse)  # as for a folder we may not write in
+    with pytest.raises(InputError, match=r"out2\.csv: cannot write in folder .* \(Permission denied\)"):
+        TableWriter(tmp_path / "out2.csv")
+
+
+def test_unknown_encoding_is_named(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"text": "好"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="unknown encoding 'nosuch'"):
+        iter_table(path, encoding="nosuch")
 
 
 def test_parquet_output_takes_mixed_json_values(tmp_path):

@@ -102,6 +102,18 @@ def test_report_errors(tmp_path, capsys):
     assert main(["report", str(DEMO), "-o", str(tmp_path / "r.html"), "--size-col", "nope"]) == 1
     assert "column 'nope' not found" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+    (tmp_path / "folder.md").mkdir()
+    assert main(["report", str(DEMO), "-o", str(tmp_path / "folder.md"), "--force"]) == 1
+    assert "folder.md: is a folder" in capsys.readouterr().err
+
+
+def test_a_column_guessed_as_scores_by_part_of_its_name_is_passed_over_when_not_scores():
+    frame = pd.DataFrame({"意见": ["电话打不通", "还行"], "规模": ["20人", "150人"], "operating_years": ["15", "3"]})
+    report = build_report(frame, method="count")  # "rating" is inside "operating_years"
+    assert report.score_col is None and report.headline["scored"] == 0
+    assert any("“operating_years” is not used as scores" in note for note in report.notes)
+    with pytest.raises(textmine.InputError, match="holds values above 10"):  # named exactly: must be 0-10
+        build_report(frame.rename(columns={"operating_years": "评分"}), method="count")
 
 
 def test_terms_skip_stop_words(demo_report):

@@ -125,3 +125,12 @@ def test_long_runs_are_read_quickly():
 ])
 def test_traditional_answers_read_like_simplified(traditional, simplified):
     assert parse_size(traditional) == parse_size(simplified)
+
+
+def test_runs_of_spaces_do_not_make_the_pattern_backtrack():
+    import time
+
+    started = time.perf_counter()
+    assert size_bucket("1" + " " * 400 + "x") == "1-50"
+    assert size_bucket("51" + " " * 300 + "-" + " " * 300 + "200人") == "51-200"
+    assert time.perf_counter() - started < 2  # took minutes before the spaces were collapsed

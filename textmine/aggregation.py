@@ -99,9 +99,10 @@ def _as_numbers(values: pd.Series, words: dict[str, str] | None = None) -> pd.Se
 def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
     """A copy of ``df`` with the 0/1 label columns as ints and ``p_<label>`` as floats.
 
-    Label cells may be 0/1, ``"0"``/``"1"``, ``"1.0"`` or True/False (any case); probabilities
-    any number in [0, 1]. Anything else, blanks included, raises ``InputError`` naming
-    ``where``, the column and an example value.
+    Label cells may be 0/1, ``"0"``/``"1"``, ``"1.0"`` or True/False (any case); a blank cell
+    is 0 (a sheet marked by hand has 1 where a label applies and nothing elsewhere).
+    Probabilities may be any number in [0, 1] or blank (NaN). Anything else raises
+    ``InputError`` naming ``where``, the column and an example value.
     """
     out = df.copy()
     names = {str(c): c for c in df.columns}
@@ -110,6 +111,7 @@ def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame
         if col is None:
             continue
         numbers = _as_numbers(df[col], {"true": "1", "false": "0"})
+        numbers[_blank_cells(df[col])] = 0.0
         bad = ~numbers.isin([0.0, 1.0])
         if bad.any():
             value, row, count = _first_bad(df[col], bad)
@@ -120,13 +122,18 @@ def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame
         if p_col is None:
             continue
         proba = _as_numbers(df[p_col])
-        bad = ~proba.between(0.0, 1.0)
+        bad = ~proba.between(0.0, 1.0) & ~_blank_cells(df[p_col])
         if bad.any():
             value, row, count = _first_bad(df[p_col], bad)
             raise InputError(f"{where}: probability column {f'p_{label}'!r} must hold numbers from 0 to 1; data row {row} "
                              f"holds {value!r} ({count} such value{'s' if count > 1 else ''})")
         out[p_col] = proba.to_numpy()
     return out
+
+
+def _blank_cells(values: pd.Series) -> pd.Series:
+    """True where a cell is missing or only whitespace."""
+    return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
 
 
 def _score_value(value: Any) -> float | None:
@@ -242,6 +249,9 @@ def aggregate(
     if chosen == "mean_proba":
         for label in LABELS:
             frame[f"p_{label}"] = df[f"p_{label}"].to_numpy(dtype=float)
+            if np.isnan(frame[f"p_{label}"]).any():
+                raise InputError(f"method 'mean_proba' needs a probability on every row; column 'p_{label}' has blanks "
+                                 "(use --method count, or --relabel to predict them)")
     examples: list[Any] = []
     if score_col:
         scores, unreadable = parse_scores(df[score_col], score_col)

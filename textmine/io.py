@@ -78,9 +78,8 @@ def detect_encoding(path: Path) -> str:
         return "utf-16"
     if b"\x00" in sample:
         raise InputError(f"{path}: looks like a binary file (NUL bytes), not a text table")
-    decoded = _decodes(sample, "utf-8", at_end)
-    if decoded is not None:
-        return "utf-8"
+    if _decodes(sample, "utf-8", at_end) is not None or _mostly_utf8(sample):
+        return "utf-8"  # a few bad bytes in UTF-8 text: reading names their line, never a guess
     decoded = _decodes(sample, "gb18030", at_end)
     if decoded is not None:
         # Big5 bytes are nearly always valid GB18030 too, and decode to rare characters.
@@ -103,6 +102,14 @@ def _decodes(sample: bytes, encoding: str, final: bool) -> str | None:
         return codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
     except UnicodeDecodeError:
         return None
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 text with a few damaged bytes (at most 1 % of its non-ASCII bytes). GBK text fails
+    UTF-8 on nearly every character; damaged UTF-8 would often pass as GB18030 gibberish."""
+    damaged = sample.decode("utf-8", errors="replace").count("\ufffd")
+    non_ascii = sum(byte >= 0x80 for byte in sample)
+    return damaged <= max(1, non_ascii // 100)
 
 
 def _common_share(text: str) -> float:
@@ -169,6 +176,10 @@ def iter_table(
         return _iter_delimited(path, fmt, enc, chunk_size), fmt, enc
     if fmt == ".jsonl":
         enc = encoding or detect_encoding(path)
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise InputError(f"unknown encoding {enc!r}") from None
         read_as = "utf-8-sig" if enc == "utf-8" else enc  # tolerate a BOM
         columns = _jsonl_columns(path, read_as)
         return _iter_jsonl(path, chunk_size, read_as, columns), fmt, enc
@@ -336,8 +347,9 @@ def read_table(path: str | Path, *, sheet: str | None = None, encoding: str | No
         except Exception as exc:  # openpyxl raises many types on corrupt files
             raise InputError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
         # Excel's used range often includes formatted but empty columns and trailing rows
-        grid = grid.loc[:, ~grid.map(_blank).all(axis=0)]
-        filled = ~grid.map(_blank).all(axis=1)
+        blank = grid.apply(lambda column: column.map(_blank))  # DataFrame.map needs pandas 2.1
+        grid = grid.loc[:, ~blank.all(axis=0)]
+        filled = ~blank.loc[:, grid.columns].all(axis=1)
         grid = grid.iloc[: (filled.to_numpy().nonzero()[0].max() + 1) if filled.any() else 0]
         if grid.empty:
             raise InputError(f"{path}: the sheet is empty")

@@ -8,6 +8,7 @@ in any browser without fonts on the machine that made it.
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 from collections import Counter
@@ -23,6 +24,8 @@ import pandas as pd
 from .atomic import atomic_path
 from .errors import InputError, OutputExistsError
 from .taxonomy import LABEL_INFO, LABELS, SIZE_BUCKETS
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Report", "build_report", "render", "write_report", "HEAVYWEIGHTS", "STUDY_DISSATISFIED_MEAN"]
 
@@ -69,6 +72,26 @@ class Report:
                 "unreadable_scores": int(row["n_score_unreadable"])}
 
 
+def _guessed_score_column(df: pd.DataFrame, notes: list[str]) -> str | None:
+    """The score column found by its header, or None. A column matched only by part of its
+    name (``operating_years`` holds "rating") whose values are no 0–10 scores is passed over
+    with a note; one named exactly like a score column (评分, score) must hold 0–10 scores."""
+    from .aggregation import SCORE_HEADERS, detect_column, parse_scores
+    from .normalization import normalize
+
+    col = detect_column(df.columns, SCORE_HEADERS)
+    if col is None or normalize(col).lower() in SCORE_HEADERS:
+        return col
+    try:
+        parse_scores(df[col], col)
+    except InputError:
+        logger.warning("column %r looked like a score column by its name but holds values above 10; "
+                       "not used (name it with --score-col after converting it to 0-10)", col)
+        notes.append(f"column “{col}” is not used as scores: its values go above 10")
+        return None
+    return col
+
+
 def _stopwords() -> set[str]:
     text = resources.files("textmine").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
     return {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
@@ -95,7 +118,6 @@ def build_report(
     ``aggregation.parse_scores``; unreadable ones are counted in the notes.
     """
     from .aggregation import (
-        SCORE_HEADERS,
         SIZE_HEADERS,
         aggregate,
         coerce_label_columns,
@@ -107,11 +129,12 @@ def build_report(
 
     text_col = text_col or detect_text_column(df.columns, source or "input")
     size_col = size_col or detect_column(df.columns, SIZE_HEADERS)
-    score_col = score_col or detect_column(df.columns, SCORE_HEADERS)
+    notes = []
+    if score_col is None:
+        score_col = _guessed_score_column(df, notes)
     for col in (text_col, size_col, score_col):
         if col is not None and col not in df.columns:
             raise InputError(f"{source or 'input'}: column {col!r} not found; the columns are {', '.join(map(repr, map(str, df.columns)))}")
-    notes = []
     has_labels = set(LABELS) <= {str(c) for c in df.columns}
     if relabel or not has_labels:
         if has_labels:
@@ -425,6 +448,8 @@ def write_report(input: str | os.PathLike[str], output: str | os.PathLike[str], 
     out = Path(output)
     if out.exists() and Path(input).exists() and os.path.samefile(input, out):
         raise InputError(f"{out}: the report would overwrite the input {input} (the same file); choose another output name")
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; name a report file inside it")
     if out.exists() and not force:
         raise OutputExistsError(f"{out} exists; pass --force to overwrite it")
     if out.suffix.lower() not in REPORT_FORMATS:

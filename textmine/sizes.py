@@ -29,6 +29,7 @@ Rules (documented in the README too):
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -182,6 +183,7 @@ def _prepare(value: str) -> str:
     from .normalization import to_simplified  # 約兩千人 reads as 约两千人
 
     text = to_simplified(unicodedata.normalize("NFKC", value).strip().lower().translate(_DASHES))
+    text = re.sub(r"\s+", " ", text)  # one space: runs of spaces made the range pattern backtrack
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,200 → 1200
     text = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), text)  # 10 000 → 10000
     return re.sub(r"数(?=[十百千万])", "几", text)  # 数千 = 几千
@@ -272,4 +274,12 @@ def size_bucket(value: Any) -> str:
     >>> size_bucket("两千多人"), size_bucket("51～200"), size_bucket("中型企业")
     ('2000+', '51-200', 'unknown')
     """
+    if isinstance(value, str):
+        return _bucket_of_text(value)
+    return parse_size(value).bucket
+
+
+@functools.lru_cache(maxsize=4096)
+def _bucket_of_text(value: str) -> str:
+    """Survey columns repeat a few answers many times: read each once."""
     return parse_size(value).bucket
