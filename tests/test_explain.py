@@ -126,6 +126,16 @@ def test_top_limits_the_phrases(clf):
     assert {label: p[:1] for label, p in full.items()} == clf.explain(text, top=1)
 
 
+def test_weak_fragments_are_left_out(clf, corpus_records):
+    # after the strongest phrase, none weighs under a quarter of it (nor under 0.1)
+    seen_several = False
+    for record in corpus_records[::40]:
+        for phrases in clf.explain(record.text).values():
+            seen_several |= len(phrases) > 1
+            assert all(w >= max(0.1, 0.25 * phrases[0][1]) for _, w in phrases[1:]), (record.text, phrases)
+    assert seen_several  # the rule still leaves room for several reasons
+
+
 def test_every_predicted_label_gets_a_phrase_on_corpus_texts(clf, corpus_records):
     texts = [r.text for r in corpus_records[::150]]
     texts += [to_traditional(t) for t in texts[:10]] + [to_fullwidth(t) for t in texts[10:20]]

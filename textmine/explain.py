@@ -34,6 +34,7 @@ _CLAUSES_PER_LABEL = 6  # in a long text: clauses searched per predicted label (
 _MAX_ROWS = 3000  # occlusion variants scored per text, at most
 _BATCH = 256  # texts per ``predict_proba`` call: bounds memory
 _MIN_DROP = 0.1  # log-odds drop below which a phrase is not evidence (the strongest one is kept)
+_MIN_SHARE = 0.25  # nor is one that weighs under this share of the strongest: fragments, not reasons
 _EPS = 1e-15  # probabilities are clipped to [eps, 1 - eps] before taking log-odds
 _BLANK = "\u2b1c"  # stands in for a context left without content: a pictograph, so no features
 _PARTICLES = frozenset("了的地得着过吗呢吧啊呀嘛啦哦呗")  # not the first or last token of a phrase
@@ -234,7 +235,7 @@ def _choose(clean: str, rows: list[tuple[int, int, int, int]], weights: np.ndarr
     for k in np.argsort(-weights, kind="stable"):
         a, b = rows[k][:2]
         weight = float(weights[k])
-        if len(chosen) >= top or weight <= 0 or (chosen and weight < _MIN_DROP):
+        if len(chosen) >= top or weight <= 0 or (chosen and weight < max(_MIN_DROP, _MIN_SHARE * chosen[0][2])):
             break
         phrase = clean[a:b].lower()
         if any(a < e and s < b for s, e, _ in chosen) or any(phrase in p for p in seen):
