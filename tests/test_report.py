@@ -211,3 +211,12 @@ def test_report_never_overwrites_its_input(tmp_path, capsys):
     assert main(["report", str(source), "-o", str(tmp_path / "link.csv"), "--force"]) == 1
     assert "would overwrite the input" in capsys.readouterr().err
     assert source.read_bytes() == DEMO.read_bytes()
+
+
+def test_term_counts_are_responses_containing_the_term_repeats_included():
+    frame = pd.DataFrame({"意见反馈": ["电话一直占线", "电话一直占线", "电话一直占线，电话没人接", "工单没人处理"],
+                          "评分": ["2", "3", "1", "9"]})
+    report = build_report(frame, method="count")
+    terms = dict(report.terms)
+    assert terms["电话"] == 3  # three dissatisfied responses, whichever repeat, each counted once
+    assert "工单" not in terms  # scored 9: not dissatisfied

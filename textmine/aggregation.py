@@ -133,7 +133,10 @@ def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame
 
 def _blank_cells(values: pd.Series) -> pd.Series:
     """True where a cell is missing or only whitespace."""
-    return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+    missing = values.isna()
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return missing
+    return missing | values.astype("string").str.strip().eq("").fillna(False).astype(bool)
 
 
 def _score_value(value: Any) -> float | None:

@@ -194,9 +194,10 @@ def build_report(
         quotes[label] = chosen_quotes
 
     stop = _stopwords()
-    counts: Counter[str] = Counter()
-    for text in dissatisfied[text_col].dropna():
-        counts.update({t for t in tokenize(text) if len(t) >= 2 and t not in stop and not t.isdigit()})
+    counts: Counter[str] = Counter()  # in how many dissatisfied responses each term occurs
+    for text, times in dissatisfied[text_col].dropna().value_counts(sort=False).items():  # surveys repeat answers
+        for term in {t for t in tokenize(text) if len(t) >= 2 and t not in stop and not t.isdigit()}:
+            counts[term] += times
     terms = sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))[:40]  # ties by term: same on every run
     return Report(title, source, chosen, (dissatisfied_max, intolerable_max), text_col, size_col, score_col,
                   by_size, prevalence, top_pains, quotes, terms, notes)
