@@ -220,3 +220,14 @@ def test_term_counts_are_responses_containing_the_term_repeats_included():
     terms = dict(report.terms)
     assert terms["电话"] == 3  # three dissatisfied responses, whichever repeat, each counted once
     assert "工单" not in terms  # scored 9: not dissatisfied
+
+
+def test_a_file_labelled_with_a_prefix_is_reported_from_its_labels(tmp_path):
+    labelled = tmp_path / "tm.csv"
+    assert main(["label", str(DEMO), "-o", str(labelled), "--prefix", "tm_"]) == 0
+    frame = read_table(labelled).frame
+    flipped = frame.assign(tm_speed="0")  # if the report used its own predictions, speed would not be 0
+    report = build_report(flipped, method="count")
+    assert any("“tm_” columns" in note for note in report.notes)
+    assert report.by_size.loc["all", "speed"] == 0
+    assert build_report(frame, method="count").by_size.loc["all", "speed"] > 0

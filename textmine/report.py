@@ -72,6 +72,18 @@ class Report:
                 "unreadable_scores": int(row["n_score_unreadable"])}
 
 
+def _label_prefix(columns: Any) -> str:
+    """The prefix of the six label columns when a file was labelled with ``--prefix`` (all six
+    ``<prefix><label>`` columns and no plain ones), else ``""``."""
+    names = {str(c) for c in columns}
+    if names & set(LABELS):
+        return ""
+    found = {name[: -len(LABELS[0])] for name in names if name.endswith(LABELS[0]) and name != LABELS[0]}
+    found = {p for p in found if all(f"{p}{label}" in names for label in LABELS)}
+    found -= {f"{p}p_" for p in found}  # tm_p_channel … are the probabilities of prefix tm_
+    return found.pop() if len(found) == 1 else ""
+
+
 def _guessed_score_column(df: pd.DataFrame, notes: list[str]) -> str | None:
     """The score column found by its header, or None. A column matched only by part of its
     name (``operating_years`` holds "rating") whose values are no 0–10 scores is passed over
@@ -135,6 +147,11 @@ def build_report(
     for col in (text_col, size_col, score_col):
         if col is not None and col not in df.columns:
             raise InputError(f"{source or 'input'}: column {col!r} not found; the columns are {', '.join(map(repr, map(str, df.columns)))}")
+    prefix = _label_prefix(df.columns)
+    if prefix and not relabel:  # written by `textmine label --prefix`: read its columns as labels
+        own = [*LABELS, "labels", *(f"p_{x}" for x in LABELS), "evidence"]
+        df = df.rename(columns={f"{prefix}{name}": name for name in own})
+        notes.append(f"labels taken from the input's “{prefix}” columns")
     has_labels = set(LABELS) <= {str(c) for c in df.columns}
     if relabel or not has_labels:
         if has_labels:
@@ -143,7 +160,8 @@ def build_report(
         notes.append("labels predicted by the textmine model")
     else:
         df = coerce_label_columns(df, source or "input")
-        notes.append("labels taken from the input's label columns")
+        if not prefix:
+            notes.append("labels taken from the input's label columns")
     common = dict(size_col=size_col, score_col=score_col, model=model, method=method,
                   dissatisfied_max=dissatisfied_max, intolerable_max=intolerable_max)
     by_size = aggregate(df, **common)
