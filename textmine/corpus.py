@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError
+from .normalization import _is_missing
 from .taxonomy import LABELS
 
 __all__ = ["Record", "read_records", "read_corpus", "corpus_files", "corpus_fingerprint"]
@@ -33,7 +34,7 @@ class Record:
 
 
 def _parse_labels(value: Any, where: str) -> tuple[str, ...]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return ()
     if isinstance(value, str):
         stripped = value.strip()
@@ -67,7 +68,7 @@ def _parse_score(value: Any, where: str) -> int | None:
             number: Any = float(value)
         except ValueError:
             number = None
-    elif value is None or (isinstance(value, float) and math.isnan(value)):
+    elif _is_missing(value):
         return None
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):
         number = value
@@ -92,7 +93,7 @@ def _record(obj: dict[str, Any], where: str, require_labels: bool) -> Record:
     labels = _parse_labels(obj.get("labels"), f"{where} (id {rid})")
     score = _parse_score(obj.get("score"), f"{where} (id {rid})")
     size = obj.get("company_size")
-    size = None if size is None or (isinstance(size, float) and math.isnan(size)) else str(size)
+    size = None if _is_missing(size) else str(size)
     known = {"id", "text", "labels", "company_size", "score"}
     extra = {k: v for k, v in obj.items() if k not in known}
     return Record(str(rid), text, labels, size, score, extra)

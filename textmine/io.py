@@ -26,6 +26,7 @@ import pandas as pd
 
 from .atomic import publish, temp_beside
 from .errors import InputError
+from .normalization import _is_missing
 
 __all__ = [
     "READ_FORMATS", "TableRead", "detect_encoding", "read_table", "iter_table",
@@ -263,7 +264,7 @@ def _with_start_lines(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
+    return _is_missing(value) or not str(value).strip()
 
 
 def _header_text(value: Any) -> str:
@@ -435,8 +436,7 @@ class TableWriter:
         if self._columns is None:
             self._columns = [str(c) for c in chunk.columns]
             self._open(chunk)
-        elif [str(c) for c in chunk.columns] != self._columns:
-            names = [str(c) for c in chunk.columns]
+        elif (names := [str(c) for c in chunk.columns]) != self._columns:
             if sorted(names) != sorted(self._columns):
                 raise InputError(
                     f"{self.path}: rows from {chunk.index[0] if len(chunk) else '?'} on have columns "
@@ -524,15 +524,15 @@ def _uniform_objects(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for col in frame.columns:
         if frame[col].dtype == object:
-            kinds = {type(v) for v in frame[col] if v is not None and not (isinstance(v, float) and v != v)}
+            kinds = {type(v) for v in frame[col] if not _is_missing(v)}
             if len(kinds) > 1:
                 out = out if out is not frame else frame.copy()
-                out[col] = frame[col].map(lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v))
+                out[col] = frame[col].map(lambda v: v if _is_missing(v) else str(v))
     return out
 
 
 def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
+    if _is_missing(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
@@ -545,7 +545,7 @@ def _cell(value: Any) -> Any:
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in record.items():
-        if isinstance(value, float) and value != value:
+        if _is_missing(value):
             value = None
         elif hasattr(value, "item"):
             value = value.item()

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .atomic import atomic_path
 from .errors import InputError, OutputExistsError
+from .normalization import _is_missing as _missing
 from .taxonomy import LABEL_INFO, LABELS, SIZE_BUCKETS
 
 logger = logging.getLogger(__name__)
@@ -222,10 +223,6 @@ def build_report(
 
 
 # --- formatting helpers ------------------------------------------------------------------------
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _pct(value: Any) -> str:
     return "–" if _missing(value) else f"{value:.0%}"
 
