@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .io import blank_cells
 from .persistence import resolve_model
 from .sizes import size_bucket
 from .taxonomy import LABELS, SIZE_BUCKETS, UNKNOWN_SIZE
@@ -111,7 +112,7 @@ def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame
         if col is None:
             continue
         numbers = _as_numbers(df[col], {"true": "1", "false": "0"})
-        numbers[_blank_cells(df[col])] = 0.0
+        numbers[blank_cells(df[col])] = 0.0
         bad = ~numbers.isin([0.0, 1.0])
         if bad.any():
             value, row, count = _first_bad(df[col], bad)
@@ -122,21 +123,13 @@ def coerce_label_columns(df: pd.DataFrame, where: str = "input") -> pd.DataFrame
         if p_col is None:
             continue
         proba = _as_numbers(df[p_col])
-        bad = ~proba.between(0.0, 1.0) & ~_blank_cells(df[p_col])
+        bad = ~proba.between(0.0, 1.0) & ~blank_cells(df[p_col])
         if bad.any():
             value, row, count = _first_bad(df[p_col], bad)
             raise InputError(f"{where}: probability column {f'p_{label}'!r} must hold numbers from 0 to 1; data row {row} "
                              f"holds {value!r} ({count} such value{'s' if count > 1 else ''})")
         out[p_col] = proba.to_numpy()
     return out
-
-
-def _blank_cells(values: pd.Series) -> pd.Series:
-    """True where a cell is missing or only whitespace."""
-    missing = values.isna()
-    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        return missing
-    return missing | values.astype("string").str.strip().eq("").fillna(False).astype(bool)
 
 
 def _score_value(value: Any) -> float | None:

@@ -30,7 +30,7 @@ from .normalization import _is_missing
 
 __all__ = [
     "READ_FORMATS", "TableRead", "detect_encoding", "read_table", "iter_table",
-    "TableWriter", "neutralise_formulas",
+    "TableWriter", "neutralise_formulas", "blank_cells",
 ]
 
 READ_FORMATS = (".csv", ".tsv", ".txt", ".jsonl", ".xlsx", ".parquet")
@@ -529,6 +529,14 @@ def _uniform_objects(frame: pd.DataFrame) -> pd.DataFrame:
                 out = out if out is not frame else frame.copy()
                 out[col] = frame[col].map(lambda v: v if _is_missing(v) else str(v))
     return out
+
+
+def blank_cells(values: pd.Series) -> pd.Series:
+    """True where a cell is missing or only whitespace."""
+    missing = values.isna()
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return missing
+    return missing | values.astype("string").str.strip().eq("").fillna(False).astype(bool)
 
 
 def _cell(value: Any) -> Any:

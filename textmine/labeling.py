@@ -179,7 +179,7 @@ def label_file(
     an existing ``output`` is kept unless ``force``. ``progress(rows_done, fraction)`` is
     called after each chunk (``fraction`` is None when the total is unknown).
     """
-    from .io import TableWriter, iter_table
+    from .io import TableWriter, blank_cells, iter_table
 
     src, dst = Path(input), Path(output)
     if chunk_size < 1:
@@ -221,8 +221,7 @@ def label_file(
         for chunk, added in results:
             added.index = chunk.index
             texts = chunk[col]
-            missing = texts.isna() | texts.map(lambda t: isinstance(t, str) and not t.strip())
-            empty += int(missing.sum())
+            empty += int(blank_cells(texts).sum())
             truncated += int(texts.map(lambda t: isinstance(t, str) and len(t) > MAX_TEXT_CHARS).sum())
             complaints += int((added[f"{prefix}labels"] != "").sum())
             writer.write(pd.concat([chunk, added], axis=1))
