@@ -170,6 +170,16 @@ def indicator_scorer(metric: Any, **kwargs: Any) -> Any:
     return scorer
 
 
+#: Positive examples a label needs before a model can be fitted for it.
+MIN_POSITIVES = 2
+
+
+def too_rare_labels(Y: np.ndarray) -> dict[str, int]:
+    """``{label: positives}`` of the labels with fewer than ``MIN_POSITIVES`` in ``Y``."""
+    counts = Y.sum(axis=0)
+    return {label: int(counts[j]) for j, label in enumerate(LABELS) if counts[j] < MIN_POSITIVES}
+
+
 def best_thresholds(
     y_true: np.ndarray, proba: np.ndarray, grid: Sequence[float] | None = None, beta: float = 1.0
 ) -> np.ndarray:
@@ -495,9 +505,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         Y = label_matrix(y)
         if len(texts) != len(Y):
             raise ValueError(f"{len(texts)} texts but {len(Y)} label rows")
-        few = [f"{LABELS[j]} ({int(Y[:, j].sum())})" for j in range(len(LABELS)) if Y[:, j].sum() < 2]
+        few = too_rare_labels(Y)
         if few:
-            raise ValueError(f"each label needs at least 2 positive examples; too few: {', '.join(few)}")
+            raise ValueError(f"each label needs at least {MIN_POSITIVES} positive examples; too few: "
+                             f"{', '.join(f'{label} ({n})' for label, n in few.items())}")
         self.oof_proba_: np.ndarray | None = None
         if self.threshold_cv and self.threshold_cv > 1:
             self.oof_proba_ = self._out_of_fold(texts, Y, self.threshold_cv)

@@ -97,7 +97,7 @@ def train(options: TrainingOptions) -> dict[str, Any]:
     The output folder, the corpus and every evaluation file are checked before the (slow) fit.
     """
     from .evaluation import evaluate_records, read_evaluation_file, scores
-    from .model import ComplaintClassifier, label_matrix
+    from .model import MIN_POSITIVES, ComplaintClassifier, label_matrix, too_rare_labels
     from .persistence import save_model
 
     started = time.perf_counter()
@@ -108,10 +108,10 @@ def train(options: TrainingOptions) -> dict[str, Any]:
         raise InputError(f"{options.corpus}: {len(records)} records are too few for {options.folds}-fold training")
     texts = [r.text for r in records]
     y = label_matrix([r.labels for r in records])
-    few = [f"{label!r} ({int(y[:, j].sum())})" for j, label in enumerate(LABELS) if y[:, j].sum() < 2]
+    few = too_rare_labels(y)
     if few:
-        raise InputError(f"{options.corpus}: too few records with label {', '.join(few)}; every label "
-                         "needs at least 2 positive records (far more to learn it): add labelled records")
+        raise InputError(f"{options.corpus}: too few records with label {', '.join(f'{label!r} ({n})' for label, n in few.items())}; "
+                         f"every label needs at least {MIN_POSITIVES} positive records (far more to learn it): add labelled records")
     evaluation_sets = [(path, read_evaluation_file(path)) for path in options.eval]
     logger.info("training on %d records from %s", len(records), options.corpus)
     model = ComplaintClassifier(**options.model_params()).fit(texts, y)
