@@ -2,6 +2,7 @@
 
 Prints a table. Accuracy comes from the shipped model's manifest (5-fold cross-validation by
 `textmine train`) and, when shared/eval is present, from scoring its visible real-review set
+and a random 600-text sample of its unlabelled pool (labels in data/, see real_pool_sample)
 now. Robustness: share of corpus texts whose predicted labels are unchanged when converted to
 Traditional characters, to full-width forms, or with an emoji appended. Speed: texts/s of
 `clf.predict` against plain `jieba.lcut` on the same texts, both on one core in this process.
@@ -12,6 +13,7 @@ Run: python benchmarks/bench_model.py [--limit N]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -33,6 +35,23 @@ def rate(fn, texts, repeat=2) -> float:
         fn(texts)
         best = min(best, time.perf_counter() - start)
     return len(texts) / best
+
+
+def real_pool_sample() -> list[tuple[str, list[str]]]:
+    """(text, labels) of the random real_pool sample labelled for this benchmark, when shared/eval is present.
+
+    benchmarks/data/real_pool_sample_labels.jsonl holds ids and labels only (majority of three
+    blind annotators, each vote kept); the texts stay in shared/eval and are never trained on.
+    """
+    pool = REPO.parent / "shared/eval/real_pool.jsonl"
+    labels_file = Path(__file__).resolve().parent / "data/real_pool_sample_labels.jsonl"
+    if not pool.exists():
+        return []
+    with labels_file.open(encoding="utf-8") as fh:
+        labels = {row["id"]: row["labels"] for row in map(json.loads, fh)}
+    with pool.open(encoding="utf-8") as fh:
+        texts = {row["id"]: row["text"] for row in map(json.loads, fh) if row["id"] in labels}
+    return [(texts[i], labels[i]) for i in sorted(labels) if i in texts]
 
 
 def main() -> None:
@@ -62,6 +81,14 @@ def main() -> None:
 
         result = evaluate_file(clf, visible)
         rows.append(("macro-F1, real_labelled_visible", f"{result['macro_f1']:.3f}", ">= 0.65"))
+    sample = real_pool_sample()
+    if sample:
+        from textmine.evaluation import scores
+        from textmine.model import label_matrix
+
+        texts_, labels_ = zip(*sample)
+        result = scores(label_matrix(list(labels_)), label_matrix(clf.predict(list(texts_))))
+        rows.append((f"macro-F1, {len(sample)} random real_pool texts (our labels)", f"{result['macro_f1']:.3f}", ""))
     from textmine.evaluation import robustness
 
     for name, same in robustness(clf, texts).items():
