@@ -3,8 +3,9 @@
 Compares, per label and overall, the plain count of predicted labels, the mean predicted
 probability and the count adjusted with the model's cross-validated true/false-positive rates,
 on held-out labelled files (default: the demo survey's gold labels, plus shared/eval's visible
-real-review set when present). Prints absolute errors; the method with the lowest mean error
-is textmine.aggregation.DEFAULT_METHOD.
+real-review set when present). Prints absolute errors. textmine.aggregation.DEFAULT_METHOD is
+"count" unless another method is nearer by more than 0.01 (counts add up to the labelled
+file's label columns).
 
 Run: python benchmarks/bench_shares.py [FILE ...]
 """
