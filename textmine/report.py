@@ -37,7 +37,7 @@ REPORT_FORMATS = (".html", ".md", ".xlsx", ".csv")
 _FONT = "'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif"
 METHOD_TEXT = {
     "mean_proba": "mean predicted probability per label",
-    "count": "share of responses given the label (nearest the true shares on held-out labelled data)",
+    "count": "share of responses given the label (as near the true shares on held-out labelled data as the mean probability, and adds up to the label columns)",
     "adjusted": "label count corrected with the model's cross-validated true/false-positive rates",
 }
 
