@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")  # one core, as the target says
@@ -26,6 +27,9 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPO, corpus_texts, machine  # noqa: E402
+
+if TYPE_CHECKING:
+    from textmine.corpus import Record
 
 
 def rate(fn, texts, repeat=2) -> float:
@@ -37,21 +41,25 @@ def rate(fn, texts, repeat=2) -> float:
     return len(texts) / best
 
 
-def real_pool_sample() -> list[tuple[str, list[str]]]:
-    """(text, labels) of the random real_pool sample labelled for this benchmark, when shared/eval is present.
+REAL_POOL_LABELS = Path(__file__).resolve().parent / "data/real_pool_sample_labels.jsonl"
 
-    benchmarks/data/real_pool_sample_labels.jsonl holds ids and labels only (majority of three
-    blind annotators, each vote kept); the texts stay in shared/eval and are never trained on.
+
+def real_pool_sample() -> list[Record]:
+    """Records of the random real_pool sample labelled for this benchmark, when shared/eval is present.
+
+    REAL_POOL_LABELS holds ids and labels only (majority of three blind annotators, each vote
+    kept); the texts stay in shared/eval and are never trained on.
     """
+    from textmine.corpus import Record
+
     pool = REPO.parent / "shared/eval/real_pool.jsonl"
-    labels_file = Path(__file__).resolve().parent / "data/real_pool_sample_labels.jsonl"
     if not pool.exists():
         return []
-    with labels_file.open(encoding="utf-8") as fh:
-        labels = {row["id"]: row["labels"] for row in map(json.loads, fh)}
+    with REAL_POOL_LABELS.open(encoding="utf-8") as fh:
+        labels = {row["id"]: tuple(row["labels"]) for row in map(json.loads, fh)}
     with pool.open(encoding="utf-8") as fh:
         texts = {row["id"]: row["text"] for row in map(json.loads, fh) if row["id"] in labels}
-    return [(texts[i], labels[i]) for i in sorted(labels) if i in texts]
+    return [Record(id=i, text=texts[i], labels=labels[i]) for i in sorted(labels) if i in texts]
 
 
 def main() -> None:
@@ -83,11 +91,9 @@ def main() -> None:
         rows.append(("macro-F1, real_labelled_visible", f"{result['macro_f1']:.3f}", ">= 0.65"))
     sample = real_pool_sample()
     if sample:
-        from textmine.evaluation import scores
-        from textmine.model import label_matrix
+        from textmine.evaluation import evaluate_records
 
-        texts_, labels_ = zip(*sample)
-        result = scores(label_matrix(list(labels_)), label_matrix(clf.predict(list(texts_))))
+        result = evaluate_records(clf, sample, REAL_POOL_LABELS)
         rows.append((f"macro-F1, {len(sample)} random real_pool texts (our labels)", f"{result['macro_f1']:.3f}", ""))
     from textmine.evaluation import robustness
 
