@@ -167,6 +167,16 @@ def test_blend_is_the_mean_of_its_two_heads(small_texts_labels):
     assert np.allclose(clf.predict_proba(texts[:20]).to_numpy(), (parts[0] + parts[1]) / 2)
 
 
+@pytest.mark.parametrize("kind", ["blend", "logreg"])
+def test_fitting_in_two_processes_gives_the_same_model(small_texts_labels, kind):
+    texts, y = small_texts_labels
+    serial = ComplaintClassifier(kind=kind, threshold_cv=2).fit(texts, y)
+    parallel = ComplaintClassifier(kind=kind, threshold_cv=2, n_jobs=2).fit(texts, y)
+    assert np.array_equal(serial.thresholds_, parallel.thresholds_)
+    sample = texts[:40] + ["电话倒是一打就通，就是修了三次还没好"]
+    assert np.array_equal(serial.predict_proba(sample).to_numpy(), parallel.predict_proba(sample).to_numpy())
+
+
 def test_joined_pairs_carry_the_union_of_labels_and_are_deterministic():
     from textmine.model import joined_pairs
 

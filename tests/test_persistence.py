@@ -200,6 +200,7 @@ def test_cli_train_and_evaluate_report_errors_without_a_traceback(small_corpus, 
         (["train", "--corpus", str(tmp_path / "missing"), "--out", str(tmp_path / "m")], "no such folder"),
         (["evaluate", str(gbk)], "re-save it as UTF-8"),
         (["evaluate", str(empty)], "no records to evaluate on"),
+        (["train", "--corpus", str(small_corpus), "--out", str(tmp_path / "m"), "--jobs", "0"], "jobs must be a number"),
     ]:
         assert main(argv) == 1, argv
         err = capsys.readouterr().err

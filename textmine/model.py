@@ -31,6 +31,7 @@ from sklearn.multioutput import ClassifierChain
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from .features import TextFeatures, normalize_all
 from .taxonomy import LABELS
@@ -240,30 +241,37 @@ class OneVsRestOwnCues:
     coefficients come out 0 and prediction needs no masking.
     """
 
-    def __init__(self, estimator: Any, cue_columns: Sequence[int]) -> None:
+    def __init__(self, estimator: Any, cue_columns: Sequence[int], n_jobs: int | None = None) -> None:
         self.estimator = estimator
         self.cue_columns = list(cue_columns)
+        self.n_jobs = n_jobs
 
     def fit(self, X: Any, Y: np.ndarray) -> OneVsRestOwnCues:
-        from sklearn.base import clone
+        from joblib import Parallel, delayed
 
         X = sp.csr_matrix(X)
-        n_features = X.shape[1]
-        self.estimators_ = []
-        for j in range(Y.shape[1]):
-            if Y[:, j].min() == Y[:, j].max():  # a label without positives (or negatives) here
-                self.estimators_.append(_ConstantProbability(float(Y[0, j])))
-                continue
-            hidden = [column for k, column in enumerate(self.cue_columns) if k != j]
-            keep = np.ones(n_features)
-            keep[hidden] = 0
-            estimator = clone(self.estimator).fit(X @ sp.diags(keep), Y[:, j])
-            estimator.coef_[:, hidden] = 0  # already ~0 (all-zero columns); exactly 0 for clarity
-            self.estimators_.append(estimator)
+        hidden = [[column for k, column in enumerate(self.cue_columns) if k != j] for j in range(Y.shape[1])]
+        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_without_columns)(self.estimator, X, Y[:, j], hidden[j]) for j in range(Y.shape[1])
+        )
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         return np.column_stack([estimator.predict_proba(X)[:, 1] for estimator in self.estimators_])
+
+
+def _fit_without_columns(estimator: Any, X: Any, y: np.ndarray, hidden: list[int]) -> Any:
+    """A clone of ``estimator`` fitted with the ``hidden`` columns zeroed (constant ``y``: a
+    constant probability)."""
+    from sklearn.base import clone
+
+    if y.min() == y.max():  # a label without positives (or negatives) here
+        return _ConstantProbability(float(y[0]))
+    keep = np.ones(X.shape[1])
+    keep[hidden] = 0
+    fitted = clone(estimator).fit(X @ sp.diags(keep), y)
+    fitted.coef_[:, hidden] = 0  # already ~0 (all-zero columns); exactly 0 for clarity
+    return fitted
 
 
 class _ConstantProbability:
@@ -302,6 +310,20 @@ class ConstantSafe(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
 
+class SingleThreadLogisticRegression(LogisticRegression):
+    """``LogisticRegression`` whose ``fit`` runs BLAS on one thread.
+
+    liblinear calls BLAS, and several BLAS threads add up in an order that depends on the
+    machine: the coefficients then differ in the eighth digit between a laptop and a server, or
+    between fitting the labels in one process and in several (``n_jobs``). On one thread the
+    same data give the same model everywhere; the solver is no slower for it.
+    """
+
+    def fit(self, X: Any, y: Any, *args: Any, **kwargs: Any) -> SingleThreadLogisticRegression:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return super().fit(X, y, *args, **kwargs)
+
+
 class NBWeightedLogisticRegression(ClassifierMixin, BaseEstimator):
     """Binary logistic regression on features scaled by their naive-Bayes evidence.
 
@@ -328,8 +350,8 @@ class NBWeightedLogisticRegression(ClassifierMixin, BaseEstimator):
         positive = self.alpha + np.asarray(present[y].sum(axis=0)).ravel()
         negative = self.alpha + np.asarray(present[~y].sum(axis=0)).ravel()
         weight = np.abs(np.log((positive / positive.sum()) / (negative / negative.sum())))
-        model = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
-                                   random_state=self.random_state)
+        model = SingleThreadLogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+                                               random_state=self.random_state)
         model.fit(X @ sp.diags(weight), y)
         self.classes_ = np.array([0, 1])
         self.coef_ = (model.coef_ * weight).astype(np.float32)
@@ -391,6 +413,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             the vocabulary that matters).
         user_words: extra dictionary words for the tokenizer (see ``DomainTokenizer``).
         random_state: seed for the folds and the solvers.
+        n_jobs: processes that fit the per-label models side by side (joblib's convention: None
+            or 1 = this process only, -1 = all cores). The ``logreg``, ``blend`` and ``chain``
+            models do not depend on it (see ``SingleThreadLogisticRegression``).
 
     Model selection: ``predict`` returns lists of label names, which scikit-learn's metrics
     cannot read, so scorer strings that call ``predict`` (``"f1_macro"``, ``"f1_micro"``,
@@ -424,6 +449,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         hmm: bool = False,
         user_words: Any = None,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.kind = kind
         self.C = C
@@ -444,33 +470,34 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.hmm = hmm
         self.user_words = user_words
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # -- construction ---------------------------------------------------------------------------
     def _make_head(self, features: TextFeatures) -> Any:
         if self.kind == "logreg":
-            return OneVsRestOwnCues(self._logistic_regression(), features.cue_columns())
+            return OneVsRestOwnCues(self._logistic_regression(), features.cue_columns(), n_jobs=self.n_jobs)
         if self.kind == "blend":
             return MeanOfHeads([
-                OneVsRestClassifier(self._logistic_regression()),
+                OneVsRestClassifier(self._logistic_regression(), n_jobs=self.n_jobs),
                 OneVsRestClassifier(NBWeightedLogisticRegression(
                     C=self.C, class_weight=self.class_weight, random_state=self.random_state,
-                )),
+                ), n_jobs=self.n_jobs),
             ])
         if self.kind == "svm":
             return OneVsRestClassifier(
                 CalibratedClassifierCV(
                     LinearSVC(C=self.C / 8, class_weight=self.class_weight, random_state=self.random_state),
                     method="sigmoid", cv=3,
-                )
+                ), n_jobs=self.n_jobs,
             )
         if self.kind == "nb":
-            return OneVsRestClassifier(ComplementNB(alpha=self.alpha))
+            return OneVsRestClassifier(ComplementNB(alpha=self.alpha), n_jobs=self.n_jobs)
         if self.kind == "chain":
             return ClassifierChain(ConstantSafe(self._logistic_regression()), order=list(range(len(LABELS))))
         raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
 
     def _logistic_regression(self) -> LogisticRegression:
-        return LogisticRegression(
+        return SingleThreadLogisticRegression(
             C=self.C, class_weight=self.class_weight, solver="liblinear", random_state=self.random_state,
         )
 
@@ -488,7 +515,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             extra_texts, extra_Y = joined_pairs(texts, Y, self.augment, seed=self.random_state)
             texts, Y = texts + extra_texts, np.vstack([Y, extra_Y])
         features = self._make_features().fit(texts)
-        matrix = features.transform(texts)
+        matrix = sp.csr_matrix(features.transform(texts))
+        matrix.sum_duplicates()  # canonical (sorted) indices: worker processes get the matrix
+        # read-only, and liblinear would otherwise try to sort it in place there
         head = _compact(self._make_head(features).fit(matrix, Y))
         return features, head
 

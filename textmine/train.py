@@ -48,6 +48,7 @@ class TrainingOptions:
     threshold_beta: float = 1.25  # shipped recipe; see models/README.md, "Thresholds"
     cue_weight: float = 1.0
     augment: float = 1.0
+    jobs: int = -1  # processes fitting the per-label models; -1 = all cores (same model either way)
 
     def __post_init__(self) -> None:
         from .model import KINDS
@@ -61,6 +62,8 @@ class TrainingOptions:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.C <= 0:
             raise InputError(f"C must be positive, got {self.C}")
+        if self.jobs == 0:
+            raise InputError("jobs must be a number of processes (1, 2, ...) or negative (-1 = all cores)")
         if self.threshold_beta <= 0:
             raise InputError(f"threshold_beta must be positive, got {self.threshold_beta}")
         if self.combine not in ("max", "mean", "pieces"):
@@ -74,7 +77,7 @@ class TrainingOptions:
                 "segment_stride": self.segment_stride, "combine": self.combine,
                 "threshold_beta": self.threshold_beta,
                 "cue_weight": self.cue_weight, "augment": self.augment,
-                "threshold_cv": self.folds, "random_state": self.seed}
+                "threshold_cv": self.folds, "random_state": self.seed, "n_jobs": self.jobs}
 
 
 def cross_fitted_predictions(y_true: np.ndarray, oof_proba: np.ndarray, folds: int, seed: int,
@@ -179,6 +182,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cue-weight", type=float, default=defaults.cue_weight, help="weight of the cue-pattern features; 0 = none")
     parser.add_argument("--augment", type=float, default=defaults.augment,
                         help="joined pairs of training texts to add, as a share of the corpus; 0 = none (default: 1)")
+    parser.add_argument("--jobs", type=int, default=defaults.jobs,
+                        help="processes fitting the per-label models (default: -1, all cores; the model is the same)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
 
 
@@ -187,7 +192,7 @@ def options_from_args(args: argparse.Namespace) -> TrainingOptions:
                            kind=args.kind, C=args.C, segment_window=args.segment_window,
                            segment_stride=args.segment_stride, combine=args.combine,
                            threshold_beta=args.threshold_beta, cue_weight=args.cue_weight,
-                           augment=args.augment)
+                           augment=args.augment, jobs=args.jobs)
 
 
 def format_report(report: dict[str, Any]) -> str:
