@@ -1,7 +1,8 @@
 """The classifier's targets in one run: accuracy, robustness, speed against jieba, size, load time.
 
 Prints a table. Accuracy comes from the shipped model's manifest (5-fold cross-validation by
-`textmine train`) and, when shared/eval is present, from scoring its visible real-review set
+`textmine train`), from scoring the texts of the twelve writers held out of training
+(corpus/heldout/) and, when shared/eval is present, from scoring its visible real-review set
 and a random 600-text sample of its unlabelled pool (labels in data/, see real_pool_sample)
 now. Robustness: share of corpus texts whose predicted labels are unchanged when converted to
 Traditional characters, to full-width forms, or with an emoji appended. Speed: texts/s of
@@ -42,6 +43,7 @@ def rate(fn, texts, repeat=2) -> float:
 
 
 REAL_POOL_LABELS = Path(__file__).resolve().parent / "data/real_pool_sample_labels.jsonl"
+HELDOUT_WRITERS = REPO / "corpus/heldout/heldout_writers.jsonl"  # never trained on; see corpus/README.md
 
 
 def real_pool_sample() -> list[Record]:
@@ -83,16 +85,16 @@ def main() -> None:
     rows = []
     cv = manifest["metrics"]["cross_validation"]
     rows.append(("macro-F1, 5-fold CV on the corpus", f"{cv['macro_f1']:.3f}", ">= 0.85"))
+    from textmine.evaluation import evaluate_file, evaluate_records
+
+    result = evaluate_file(clf, HELDOUT_WRITERS)
+    rows.append((f"macro-F1, {result['n']} texts of 12 held-out writers", f"{result['macro_f1']:.3f}", ""))
     visible = REPO.parent / "shared/eval/real_labelled_visible.jsonl"
     if visible.exists():
-        from textmine.evaluation import evaluate_file
-
         result = evaluate_file(clf, visible)
         rows.append(("macro-F1, real_labelled_visible", f"{result['macro_f1']:.3f}", ">= 0.65"))
     sample = real_pool_sample()
     if sample:
-        from textmine.evaluation import evaluate_records
-
         result = evaluate_records(clf, sample, REAL_POOL_LABELS)
         rows.append((f"macro-F1, {len(sample)} random real_pool texts (our labels)", f"{result['macro_f1']:.3f}", ""))
     from textmine.evaluation import robustness

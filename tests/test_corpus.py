@@ -39,10 +39,21 @@ def near_duplicate_pairs(texts_a, texts_b=None, threshold=0.7):
     return pairs
 
 
-def test_schema_ids_labels(corpus_records):
-    ids = [r.id for r in corpus_records]
+HELDOUT = REPO / "corpus/heldout/heldout_writers.jsonl"
+
+
+@pytest.fixture(scope="module")
+def heldout_records():
+    return read_records(HELDOUT)
+
+
+@pytest.mark.parametrize("which", ["corpus", "heldout"])
+def test_schema_ids_labels(corpus_records, heldout_records, which):
+    records, paths = ((corpus_records, corpus_files(REPO / "corpus")) if which == "corpus"
+                      else (heldout_records, [HELDOUT]))
+    ids = [r.id for r in records]
     assert len(ids) == len(set(ids))
-    for path in corpus_files(REPO / "corpus"):
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             obj = json.loads(line)
             assert {"id", "text", "labels", "company_size", "score", "register"} <= set(obj), obj["id"]
@@ -107,15 +118,27 @@ def test_near_duplicate_rate(corpus_records):
     assert len(pairs) / len(corpus_records) <= 0.005, [(corpus_records[i].id, corpus_records[j].id) for i, j in pairs[:10]]
 
 
+def test_heldout_writers_are_apart_from_the_corpus(corpus_records, heldout_records):
+    """The held-out writers measure how the model does on writing it never saw: `textmine
+    train` does not read them, and no id, text or near-copy is shared with the corpus."""
+    assert HELDOUT not in corpus_files(REPO / "corpus")
+    assert {r.id for r in heldout_records}.isdisjoint(r.id for r in corpus_records)
+    heldout_texts = [r.text for r in heldout_records]
+    assert not near_duplicate_pairs(heldout_texts, [r.text for r in corpus_records])
+    assert not near_duplicate_pairs(heldout_texts)
+
+
 @pytest.mark.skipif(not (SHARED / "eval").is_dir(), reason="shared/eval is not present")
-def test_no_overlap_with_evaluation_data(corpus_records):
+@pytest.mark.parametrize("which", ["corpus", "heldout"])
+def test_no_overlap_with_evaluation_data(corpus_records, heldout_records, which):
+    records = corpus_records if which == "corpus" else heldout_records
     eval_texts = []
     for path in (SHARED / "eval").glob("*.jsonl"):
         eval_texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    corpus_texts = [r.text for r in corpus_records]
-    assert set(corpus_texts).isdisjoint(eval_texts)
-    pairs = near_duplicate_pairs(corpus_texts, eval_texts, threshold=0.5)
-    assert not pairs, [(corpus_records[i].id, eval_texts[j][:30]) for i, j in pairs[:5]]
+    texts = [r.text for r in records]
+    assert set(texts).isdisjoint(eval_texts)
+    pairs = near_duplicate_pairs(texts, eval_texts, threshold=0.5)
+    assert not pairs, [(records[i].id, eval_texts[j][:30]) for i, j in pairs[:5]]
 
 
 def test_reader_errors_name_file_and_line(tmp_path):
@@ -168,11 +191,14 @@ def test_blind_relabel_agreement(corpus_records):
         assert kappa >= 0.9, (label, kappa)
 
 
-def test_labels_are_the_double_blind_majority(corpus_records):
+@pytest.mark.parametrize("which", ["corpus", "heldout"])
+def test_labels_are_the_double_blind_majority(corpus_records, heldout_records, which):
     """Two annotators labelled every record again from text and guide alone; a label stands
     when at least two of writer, annotator a and annotator b give it."""
-    by_id = {r.id: r for r in corpus_records}
-    rows = read_quality("double_blind.jsonl")
+    records, votes = ((corpus_records, "double_blind.jsonl") if which == "corpus"
+                      else (heldout_records, "heldout_double_blind.jsonl"))
+    by_id = {r.id: r for r in records}
+    rows = read_quality(votes)
     assert [row["id"] for row in rows] == sorted(by_id)
     for row in rows:
         votes = Counter(label for who in ("writer", "a", "b") for label in set(row[who]))
