@@ -316,7 +316,7 @@ class SingleThreadLogisticRegression(LogisticRegression):
     liblinear calls BLAS, and several BLAS threads add up in an order that depends on the
     machine: the coefficients then differ in the eighth digit between a laptop and a server, or
     between fitting the labels in one process and in several (``n_jobs``). On one thread the
-    same data give the same model everywhere; the solver is no slower for it.
+    same data give the same model everywhere. The limit holds only while ``fit`` runs.
     """
 
     def fit(self, X: Any, y: Any, *args: Any, **kwargs: Any) -> SingleThreadLogisticRegression:
