@@ -195,10 +195,10 @@ def test_blind_relabel_agreement(corpus_records):
 def test_labels_are_the_double_blind_majority(corpus_records, heldout_records, which):
     """Two annotators labelled every record again from text and guide alone; a label stands
     when at least two of writer, annotator a and annotator b give it."""
-    records, votes = ((corpus_records, "double_blind.jsonl") if which == "corpus"
-                      else (heldout_records, "heldout_double_blind.jsonl"))
+    records, votes_file = ((corpus_records, "double_blind.jsonl") if which == "corpus"
+                           else (heldout_records, "heldout_double_blind.jsonl"))
     by_id = {r.id: r for r in records}
-    rows = read_quality(votes)
+    rows = read_quality(votes_file)
     assert [row["id"] for row in rows] == sorted(by_id)
     for row in rows:
         votes = Counter(label for who in ("writer", "a", "b") for label in set(row[who]))
