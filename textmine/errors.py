@@ -9,6 +9,7 @@ __all__ = [
     "ModelIntegrityError",
     "CorpusError",
     "OutputExistsError",
+    "check_jobs",
 ]
 
 
@@ -38,3 +39,10 @@ class ModelError(TextmineError):
 
 class ModelIntegrityError(ModelError):
     """A model file does not match the checksum recorded in its manifest."""
+
+
+def check_jobs(jobs: int) -> None:
+    """``InputError`` unless ``jobs`` is a process count in joblib's convention (1, 2, ...; -1 =
+    all cores, -2 = all but one). Shared by ``textmine label`` and ``textmine train``."""
+    if jobs == 0:
+        raise InputError("--jobs must be a number of processes (1, 2, ...) or negative (-1 = all cores, -2 = all but one)")

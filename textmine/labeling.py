@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, OutputExistsError
+from .errors import InputError, OutputExistsError, check_jobs
 from .persistence import resolve_model
 from .taxonomy import LABELS
 
@@ -184,8 +184,7 @@ def label_file(
     src, dst = Path(input), Path(output)
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
-    if jobs == 0:
-        raise InputError("--jobs must be a number of processes (1, 2, ...) or negative (-1 = all cores, -2 = all but one)")
+    check_jobs(jobs)
     if jobs < 0:
         jobs = max(1, (os.cpu_count() or 1) + 1 + jobs)  # joblib style: -1 = all cores
     if dst.exists() and not force:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .corpus import corpus_fingerprint, read_corpus
-from .errors import InputError
+from .errors import InputError, check_jobs
 from .taxonomy import LABELS
 
 __all__ = ["TrainingOptions", "train", "check_output_folder", "main"]
@@ -62,8 +62,7 @@ class TrainingOptions:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.C <= 0:
             raise InputError(f"C must be positive, got {self.C}")
-        if self.jobs == 0:
-            raise InputError("jobs must be a number of processes (1, 2, ...) or negative (-1 = all cores)")
+        check_jobs(self.jobs)
         if self.threshold_beta <= 0:
             raise InputError(f"threshold_beta must be positive, got {self.threshold_beta}")
         if self.combine not in ("max", "mean", "pieces"):
